@@ -1,0 +1,3 @@
+app_name = "bazary_catalog"
+
+urlpatterns: list = []

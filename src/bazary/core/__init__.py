@@ -1,0 +1,1 @@
+"""Shared foundations of the bazary apps: settings, checks, API base classes."""

@@ -1,0 +1,85 @@
+"""System checks for every ``BAZARY_*`` settings dict.
+
+Stable ids, shared by all apps (the app's own label prefixes them):
+
+- ``<label>.E001`` the setting is not a dict
+- ``<label>.E002`` unknown key (a typo is never silently ignored)
+- ``<label>.E003`` wrong type
+- ``<label>.E004`` an import string that cannot be imported
+- ``<label>.E005`` a value outside the allowed choices
+- ``<label>.E010`` and up: combinations an app rejects (see the settings reference)
+"""
+
+from __future__ import annotations
+
+import difflib
+from typing import Any
+
+from django.apps import apps
+from django.conf import settings
+from django.core.checks import CheckMessage, Error, register
+
+from .conf import AppSettings, resolve
+
+
+@register("bazary")
+def check_bazary_settings(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    errors: list[CheckMessage] = []
+    for app_settings in AppSettings.registry.values():
+        if apps.is_installed(app_settings.app_name):
+            errors.extend(check_app_settings(app_settings))
+    return errors
+
+
+def check_app_settings(app_settings: AppSettings) -> list[CheckMessage]:
+    name = app_settings.setting_name
+    label = next(c.label for c in apps.get_app_configs() if c.name == app_settings.app_name)
+    raw = getattr(settings, name, {})
+    if raw is None:
+        raw = {}
+    if not isinstance(raw, dict):
+        return [Error(f"{name} must be a dict, not {type(raw).__name__}.", id=f"{label}.E001")]
+
+    errors: list[CheckMessage] = []
+    for key in raw:
+        if key not in app_settings.options:
+            close = difflib.get_close_matches(str(key), app_settings.options, n=1)
+            hint = f"Did you mean {close[0]!r}?" if close else f"Known keys: {', '.join(app_settings.options)}."
+            errors.append(Error(f"{name} has an unknown key {key!r}.", hint=hint, id=f"{label}.E002"))
+
+    for key, option in app_settings.options.items():
+        if key not in raw:
+            continue
+        value = raw[key]
+        allowed = option.types
+        if not _is_instance(value, allowed):
+            expected = " or ".join(t.__name__ for t in allowed)
+            errors.append(Error(f"{name}[{key!r}] must be {expected}, not {type(value).__name__}.", id=f"{label}.E003"))
+            continue
+        if option.import_string and value is not None:
+            try:
+                resolve(value)
+            except ImportError as exc:
+                errors.append(Error(f"{name}[{key!r}] cannot be imported: {exc}", id=f"{label}.E004"))
+        if option.choices is not None and value not in option.choices:
+            errors.append(
+                Error(
+                    f"{name}[{key!r}] = {value!r} is not one of {', '.join(map(repr, option.choices))}.",
+                    id=f"{label}.E005",
+                )
+            )
+    if errors:
+        return errors
+
+    values = app_settings.effective()
+    for validator in app_settings.validators:
+        for check_id, message in validator(values):
+            errors.append(Error(f"{name}: {message}", id=check_id))
+    return errors
+
+
+def _is_instance(value: Any, types: tuple[type, ...]) -> bool:
+    # bool is an int to Python, never to a settings reader.
+    if isinstance(value, bool) and bool not in types:
+        return False
+    return isinstance(value, types)

@@ -1,0 +1,76 @@
+"""Templated email: a subject, a text body and an HTML body per message.
+
+A message named ``bazary/accounts/email/password_reset`` is rendered from
+``<name>_subject.txt``, ``<name>.txt`` and (optional) ``<name>.html``. Projects
+override any of them by putting a file with the same path in their templates.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.template import TemplateDoesNotExist
+from django.template.loader import render_to_string
+from django.utils import translation
+
+from .tasks import task
+
+
+@dataclass(frozen=True)
+class RenderedEmail:
+    subject: str
+    text: str
+    html: str | None
+
+
+def render_email(template: str, context: dict[str, Any], *, language: str | None = None) -> RenderedEmail:
+    with translation.override(language or translation.get_language()):
+        subject = render_to_string(f"{template}_subject.txt", context)
+        text = render_to_string(f"{template}.txt", context)
+        try:
+            html: str | None = render_to_string(f"{template}.html", context)
+        except TemplateDoesNotExist:
+            html = None
+    # A subject is one line whatever the template's whitespace.
+    return RenderedEmail(subject=" ".join(subject.split()), text=text, html=html)
+
+
+def build_message(rendered: RenderedEmail, to: list[str], *, from_email: str | None = None) -> EmailMultiAlternatives:
+    message = EmailMultiAlternatives(
+        subject=rendered.subject,
+        body=rendered.text,
+        from_email=from_email or settings.DEFAULT_FROM_EMAIL,
+        to=to,
+    )
+    if rendered.html:
+        message.attach_alternative(rendered.html, "text/html")
+    return message
+
+
+def send_templated_email(
+    template: str, context: dict[str, Any], to: list[str], *, from_email: str | None = None
+) -> int:
+    """Render and send at once through Django's email backend."""
+    return build_message(render_email(template, context), to, from_email=from_email).send()
+
+
+@task()
+def send_templated_email_task(
+    template: str, context: dict[str, Any], to: list[str], from_email: str | None = None
+) -> int:
+    """The background form of :func:`send_templated_email` (JSON arguments only)."""
+    return send_templated_email(template, context, to, from_email=from_email)
+
+
+def enqueue_templated_email(
+    template: str, context: dict[str, Any], to: list[str], *, from_email: str | None = None
+) -> None:
+    """Send from a task, so a request never waits on SMTP when a task backend is set.
+
+    Used when ``bazary.notifications`` is not installed; with it installed, mail
+    goes through ``notify()`` (which records and retries each delivery).
+    """
+    send_templated_email_task.enqueue(template, context, to, from_email)

@@ -1,0 +1,26 @@
+"""Permission classes shared by the bazary apps."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework import permissions
+from rest_framework.request import Request
+
+
+class IsStaffWithModelPermsOrReadOnly(permissions.DjangoModelPermissions):
+    """Anyone may read; writing needs ``is_staff`` and the model permission
+    (``add_``/``change_``/``delete_``), as in the Django admin."""
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        if request.method in permissions.SAFE_METHODS:
+            return True
+        user = request.user
+        if not (user and user.is_authenticated and user.is_staff):
+            return False
+        return super().has_permission(request, view)
+
+
+class IsStaffWithModelPerms(IsStaffWithModelPermsOrReadOnly):
+    """Like :class:`IsStaffWithModelPermsOrReadOnly` for unsafe methods only,
+    for actions that are writes although they are not on the model itself."""

@@ -1,0 +1,56 @@
+"""Throttles whose rates come from bazary settings, keyed by a trusted client IP.
+
+DRF's throttles read ``REST_FRAMEWORK`` once at import and trust
+``X-Forwarded-For`` per ``NUM_PROXIES``; these read a bazary settings dict on
+every request (so ``override_settings`` works) and take the client address from
+:func:`bazary.core.network.client_ip`. Counters live in the default Django cache
+(Redis in production, so they hold across processes).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.cache import caches
+from rest_framework import throttling
+from rest_framework.request import Request
+
+from .conf import AppSettings, core_settings
+from .network import client_ip
+
+
+class BazaryThrottleMixin:
+    """Take the rate for ``scope`` from ``rates_setting`` of an AppSettings."""
+
+    app_settings: AppSettings = core_settings
+    rates_setting = "THROTTLE_RATES"
+    scope: str
+
+    @property
+    def cache(self) -> Any:  # looked up per use so override_settings(CACHES) works
+        return caches["default"]
+
+    def get_rate(self) -> str | None:
+        return getattr(self.app_settings, self.rates_setting).get(self.scope)
+
+    def get_ident(self, request: Request) -> str:
+        return client_ip(request)
+
+
+class AnonRateThrottle(BazaryThrottleMixin, throttling.AnonRateThrottle):
+    """The whole API's rate for anonymous clients (``BAZARY_CORE["THROTTLE_RATES"]["anon"]``)."""
+
+    scope = "anon"
+
+
+class UserRateThrottle(BazaryThrottleMixin, throttling.UserRateThrottle):
+    """The whole API's rate per user, per IP when anonymous."""
+
+    scope = "user"
+
+
+class ScopedRateThrottle(BazaryThrottleMixin, throttling.SimpleRateThrottle):
+    """A per-endpoint rate keyed by client IP (``scope`` set on the subclass)."""
+
+    def get_cache_key(self, request: Request, view: Any) -> str | None:
+        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}

@@ -1,0 +1,13 @@
+"""Every bazary app with bazary's own user model: the main test project."""
+
+from tests.projects.base import *  # noqa: F403
+from tests.projects.base import THIRD_PARTY_APPS
+
+INSTALLED_APPS = [
+    *THIRD_PARTY_APPS,
+    "bazary.core",
+    "bazary.catalog",
+    "bazary.accounts",
+    "bazary.notifications",
+]
+AUTH_USER_MODEL = "bazary_accounts.User"
