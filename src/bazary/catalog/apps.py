@@ -1,4 +1,4 @@
-from django.apps import AppConfig
+from django.apps import AppConfig, apps
 from django.utils.translation import gettext_lazy as _
 
 
@@ -7,3 +7,21 @@ class CatalogConfig(AppConfig):
     label = "bazary_catalog"
     verbose_name = _("bazary catalog")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from . import conf  # noqa: F401  (the core checks validate BAZARY_CATALOG)
+        from .tree import connect_cache_invalidation
+
+        connect_cache_invalidation()
+        if apps.is_installed("bazary.notifications"):
+            from bazary.notifications.kinds import Kind, registry
+
+            registry.register(
+                Kind(
+                    code="catalog.back_in_stock",
+                    template="bazary/catalog/email/back_in_stock",
+                    default_channels=("in_app", "email"),
+                    mandatory=False,
+                    verbose_name=_("Back in stock"),
+                )
+            )

@@ -1,0 +1,61 @@
+"""``BAZARY_CATALOG``: the catalog's settings, read late (see :mod:`bazary.core.conf`)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import Any
+
+from bazary.core.conf import AppSettings, Option, page_sizes_are_valid
+
+
+def _currency_is_valid(values: dict[str, Any]) -> Iterable[tuple[str, str]]:
+    currency = values.get("CURRENCY")
+    if isinstance(currency, str) and not re.fullmatch(r"[A-Z]{3}", currency):
+        yield "bazary_catalog.E010", f"CURRENCY = {currency!r} is not an ISO 4217 code such as 'USD'."
+
+
+def _positive(name: str, check_id: str):
+    def validate(values: dict[str, Any]) -> Iterable[tuple[str, str]]:
+        value = values.get(name)
+        if isinstance(value, int) and value < 1:
+            yield check_id, f"{name} must be at least 1, not {value}."
+
+    return validate
+
+
+def _tree_cache_timeout_is_valid(values: dict[str, Any]) -> Iterable[tuple[str, str]]:
+    value = values.get("TREE_CACHE_TIMEOUT")
+    if isinstance(value, int) and value < 0:
+        yield "bazary_catalog.E014", "TREE_CACHE_TIMEOUT cannot be negative (use None to cache until a change)."
+
+
+catalog_settings = AppSettings(
+    "BAZARY_CATALOG",
+    "bazary.catalog",
+    {
+        "PAGE_SIZE": Option(20, (int,), help="Default page size of the catalog lists."),
+        "MAX_PAGE_SIZE": Option(100, (int,), help="The largest page_size a client may ask for."),
+        "CURRENCY": Option("USD", (str,), help="ISO 4217 code given to new products."),
+        "PRODUCT_SERIALIZER": Option("bazary.catalog.serializers.ProductSerializer", (str,), import_string=True),
+        "PRODUCT_DETAIL_SERIALIZER": Option(
+            "bazary.catalog.serializers.ProductDetailSerializer", (str,), import_string=True
+        ),
+        "CATEGORY_SERIALIZER": Option("bazary.catalog.serializers.CategorySerializer", (str,), import_string=True),
+        "PRODUCT_FILTERSET": Option("bazary.catalog.filters.ProductFilterSet", (str,), import_string=True),
+        "SEARCH_BACKEND": Option("bazary.catalog.search.AutoSearchBackend", (str,), import_string=True),
+        "PAGINATION_CLASS": Option("bazary.catalog.pagination.CatalogPageNumberPagination", (str,), import_string=True),
+        "IMAGE_MAX_BYTES": Option(5 * 1024 * 1024, (int,), help="Largest accepted image upload, in bytes."),
+        "TREE_CACHE_TIMEOUT": Option(
+            3600, (int, type(None)), help="Seconds the category tree stays cached; None: until a change."
+        ),
+        "MAX_SEARCH_LENGTH": Option(200, (int,), help="Longest accepted search text, in characters."),
+    },
+    validators=[
+        _currency_is_valid,
+        page_sizes_are_valid("bazary_catalog.E011"),
+        _positive("IMAGE_MAX_BYTES", "bazary_catalog.E012"),
+        _positive("MAX_SEARCH_LENGTH", "bazary_catalog.E013"),
+        _tree_cache_timeout_is_valid,
+    ],
+)

@@ -1,0 +1,143 @@
+"""Search backends: the same ``?search=`` on every database.
+
+``SEARCH_BACKEND`` names the class. :class:`AutoSearchBackend` (the default)
+picks :class:`PostgresSearchBackend` on PostgreSQL and
+:class:`SimpleSearchBackend` elsewhere, per query, so one settings file serves
+SQLite in development and PostgreSQL in production.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector, TrigramSimilarity
+from django.db import connections, models
+from django.db.models import Case, F, FloatField, IntegerField, OuterRef, Q, Subquery, Value, When
+from django.db.models.functions import Coalesce, Greatest
+
+
+class BaseSearchBackend:
+    """Filter and rank a product queryset by a search text."""
+
+    def search(self, queryset: models.QuerySet, text: str) -> models.QuerySet:
+        raise NotImplementedError
+
+
+class SimpleSearchBackend(BaseSearchBackend):
+    """Portable: every word must appear (case-insensitive) in the name, SKU,
+    description or a tag; name matches rank first, then SKU/tag matches."""
+
+    def search(self, queryset: models.QuerySet, text: str) -> models.QuerySet:
+        words = text.split()
+        if not words:
+            return queryset
+        for word in words:
+            queryset = queryset.filter(
+                Q(name__icontains=word)
+                | Q(sku__icontains=word)
+                | Q(description__icontains=word)
+                | Q(pk__in=queryset.model._default_manager.filter(tags__name__icontains=word).values("pk"))
+            )
+        rank = Case(
+            When(name__icontains=text, then=Value(3)),
+            When(sku__icontains=text, then=Value(2)),
+            *[When(name__icontains=word, then=Value(1)) for word in words],
+            default=Value(0),
+            output_field=IntegerField(),
+        )
+        return queryset.annotate(search_rank=rank).order_by("-search_rank", *queryset.model._meta.ordering)
+
+
+class PostgresSearchBackend(BaseSearchBackend):
+    """Weighted full text over the stored ``search_vector`` (GIN index), plus
+    trigram similarity on the name (pg_trgm, GIN index) so a typo still finds
+    the product; ranked by the better of the two."""
+
+    config = "simple"  # language-neutral: no stemming surprises across shop languages
+    trigram_threshold = 0.2
+
+    def search(self, queryset: models.QuerySet, text: str) -> models.QuerySet:
+        query = SearchQuery(text, search_type="websearch", config=self.config)
+        return (
+            queryset.annotate(search_similarity=TrigramSimilarity("name", text))
+            .annotate(
+                search_rank=Greatest(
+                    Coalesce(SearchRank(F("search_vector"), query), Value(0.0), output_field=FloatField()),
+                    F("search_similarity"),
+                    output_field=FloatField(),
+                )
+            )
+            .filter(Q(search_vector=query) | Q(search_similarity__gt=self.trigram_threshold) | Q(sku__iexact=text))
+            .order_by("-search_rank", *queryset.model._meta.ordering)
+        )
+
+
+class AutoSearchBackend(BaseSearchBackend):
+    """PostgreSQL search on PostgreSQL, the portable one elsewhere."""
+
+    def search(self, queryset: models.QuerySet, text: str) -> models.QuerySet:
+        if connections[queryset.db].vendor == "postgresql":
+            return PostgresSearchBackend().search(queryset, text)
+        return SimpleSearchBackend().search(queryset, text)
+
+
+class _TagNames(models.Aggregate):
+    function = "STRING_AGG"
+    template = "%(function)s(%(distinct)s%(expressions)s, ' ')"
+    output_field = models.TextField()
+
+
+def search_vector_expression(model: type[models.Model]) -> Any:
+    """name (A) > sku and tag names (B) > description (C)."""
+    through = model._meta.get_field("tags").remote_field.through
+    tag_names = Subquery(
+        through.objects.filter(**{f"{through_fk(through, model)}": OuterRef("pk")})
+        .order_by()
+        .values(through_fk(through, model))
+        .annotate(names=_TagNames("tag__name"))
+        .values("names")[:1]
+    )
+    return (
+        SearchVector("name", weight="A", config=PostgresSearchBackend.config)
+        + SearchVector("sku", weight="B", config=PostgresSearchBackend.config)
+        + SearchVector(Coalesce(tag_names, Value("")), weight="B", config=PostgresSearchBackend.config)
+        + SearchVector("description", weight="C", config=PostgresSearchBackend.config)
+    )
+
+
+def through_fk(through: type[models.Model], model: type[models.Model]) -> str:
+    for field in through._meta.get_fields():
+        if getattr(field, "related_model", None) is model:
+            return field.name
+    raise LookupError(model)
+
+
+def update_search_vectors(queryset: models.QuerySet) -> None:
+    """Refresh ``search_vector`` of the given products in one UPDATE
+    (PostgreSQL only; other databases search without it)."""
+    if connections[queryset.db].vendor != "postgresql":
+        return
+    queryset.model._default_manager.using(queryset.db).filter(pk__in=queryset.values("pk")).update(
+        search_vector=search_vector_expression(queryset.model)
+    )
+
+
+def install_postgres_search(schema_editor: Any, model: type[models.Model]) -> None:
+    """The pg_trgm extension and the GIN indexes the PostgreSQL backend uses.
+
+    Called by the catalog's migration for the product model in use; a project
+    that swaps the product model after its table exists can call it from a
+    ``RunPython`` of its own. Does nothing on other databases."""
+    if schema_editor.connection.vendor != "postgresql":
+        return
+    table = schema_editor.quote_name(model._meta.db_table)
+    base = model._meta.db_table
+    schema_editor.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+    schema_editor.execute(
+        f"CREATE INDEX IF NOT EXISTS {schema_editor.quote_name(base + '_search_gin')} "
+        f"ON {table} USING gin (search_vector)"
+    )
+    schema_editor.execute(
+        f"CREATE INDEX IF NOT EXISTS {schema_editor.quote_name(base + '_name_trgm')} "
+        f"ON {table} USING gin (name gin_trgm_ops)"
+    )

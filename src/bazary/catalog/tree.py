@@ -1,0 +1,72 @@
+"""The nested category tree, built in one query and cached.
+
+The cached value carries a version (a timestamp and a counter) that any
+category save or delete bumps, so every process sees a change at once with a
+shared cache (Redis), and the tree view answers conditional GETs from it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from typing import Any
+
+from django.core.cache import cache
+from django.db.models.signals import post_delete, post_save
+
+from .conf import catalog_settings
+from .models import get_category_model
+
+TREE_KEY = "bazary:catalog:tree:{active_only}:{version}"
+VERSION_KEY = "bazary:catalog:tree-version"
+
+
+def tree_version() -> str:
+    version = cache.get(VERSION_KEY)
+    if version is None:
+        version = f"{time.time():.6f}"
+        # add(): two processes racing here agree on one version.
+        cache.add(VERSION_KEY, version, None)
+        version = cache.get(VERSION_KEY, version)
+    return version
+
+
+def invalidate_tree(**kwargs: Any) -> None:
+    cache.set(VERSION_KEY, f"{time.time():.6f}", None)
+
+
+def connect_cache_invalidation() -> None:
+    model = get_category_model()
+    post_save.connect(invalidate_tree, sender=model, dispatch_uid="bazary_catalog_tree_save")
+    post_delete.connect(invalidate_tree, sender=model, dispatch_uid="bazary_catalog_tree_delete")
+
+
+def build_tree(active_only: bool) -> list[dict[str, Any]]:
+    """One query: every category, nested under its parent in Python."""
+    qs = get_category_model()._default_manager.order_by("position", "name")
+    if active_only:
+        qs = qs.filter(is_active=True)
+    rows = list(qs.values("id", "slug", "name", "parent_id", "position"))
+    nodes = {row["id"]: {"id": row["id"], "slug": row["slug"], "name": row["name"], "children": []} for row in rows}
+    roots = []
+    for row in rows:
+        node = nodes[row["id"]]
+        parent = nodes.get(row["parent_id"]) if row["parent_id"] else None
+        if parent is not None:
+            parent["children"].append(node)
+        elif row["parent_id"] is None:
+            roots.append(node)
+        # A child of an inactive (hidden) parent stays hidden with it.
+    return roots
+
+
+def cached_tree(active_only: bool) -> tuple[list[dict[str, Any]], str, float]:
+    """``(tree, etag, last_modified_timestamp)``."""
+    version = tree_version()
+    key = TREE_KEY.format(active_only=int(active_only), version=version)
+    tree = cache.get(key)
+    if tree is None:
+        tree = build_tree(active_only)
+        cache.set(key, tree, catalog_settings.TREE_CACHE_TIMEOUT)
+    etag = hashlib.sha256(f"{version}:{int(active_only)}".encode()).hexdigest()[:32]
+    return tree, etag, float(version)
