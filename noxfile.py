@@ -1,0 +1,47 @@
+"""Workflows that are not a matrix (the matrix is tox.ini).
+
+    nox -s demo       the demo site on embedded defaults
+    nox -s services   the suite against real PostgreSQL, Redis and S3 (moto)
+"""
+
+from __future__ import annotations
+
+import os
+
+import nox
+
+nox.options.default_venv_backend = "uv"
+nox.options.sessions = ["services"]
+PYTHON = "3.11"
+
+
+def install(session: nox.Session, *groups: str) -> None:
+    args = [arg for group in groups for arg in ("--group", group)]
+    session.install("-e", ".", *args)
+
+
+@nox.session(python=PYTHON)
+def demo(session: nox.Session) -> None:
+    """Migrate, create the demo admin, seed demo data and run the server."""
+    install(session, "example")
+    session.chdir("example_project")
+    session.run("python", "manage.py", "demo", *session.posargs, env={"DJANGO_SETTINGS_MODULE": "config.settings.development"})
+
+
+@nox.session(python=PYTHON)
+def services(session: nox.Session) -> None:
+    """The whole suite on PostgreSQL 15, Redis and an S3 server, started and stopped here."""
+    install(session, "services")
+    session.run(
+        "python",
+        "scripts/services.py",
+        "--",
+        "python",
+        "-m",
+        "tests.runall",
+        "-p",
+        "no:cacheprovider",
+        "-q",
+        *session.posargs,
+        env={"PATH": f"{session.bin}{os.pathsep}{os.environ.get('PATH', '')}"},
+    )
