@@ -30,7 +30,7 @@ def run(*args: str | Path, **kwargs) -> None:
 
 
 def ensure_environment(groups: list[str]) -> None:
-    if sys.version_info < (3, 11):
+    if sys.version_info < (3, 11):  # noqa: UP036 - dev.py must explain, not crash, on old Pythons
         sys.exit(f"bazary needs Python 3.11 or newer; this is {sys.version.split()[0]}.")
     if not PYTHON.exists():
         print(f"Creating {VENV} ...", flush=True)

@@ -1,7 +1,7 @@
 """Workflows that are not a matrix (the matrix is tox.ini).
 
-    nox -s demo       the demo site on embedded defaults
-    nox -s services   the suite against real PostgreSQL, Redis and S3 (moto)
+nox -s demo       the demo site on embedded defaults
+nox -s services   the suite against real PostgreSQL, Redis and S3 (moto)
 """
 
 from __future__ import annotations
@@ -25,7 +25,9 @@ def demo(session: nox.Session) -> None:
     """Migrate, create the demo admin, seed demo data and run the server."""
     install(session, "example")
     session.chdir("example_project")
-    session.run("python", "manage.py", "demo", *session.posargs, env={"DJANGO_SETTINGS_MODULE": "config.settings.development"})
+    session.run(
+        "python", "manage.py", "demo", *session.posargs, env={"DJANGO_SETTINGS_MODULE": "config.settings.development"}
+    )
 
 
 @nox.session(python=PYTHON)

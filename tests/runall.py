@@ -12,12 +12,15 @@ import sys
 from pathlib import Path
 
 PROJECTS = Path(__file__).parent / "projects"
+EXAMPLE = Path(__file__).parent.parent / "example_project"
 
 
 def main(args: list[str]) -> int:
     runs = [["tests", f"--ignore={PROJECTS}", "--ds=tests.projects.full.settings"]]
     for project in sorted(p for p in PROJECTS.iterdir() if p.is_dir() and any(p.glob("test_*.py"))):
         runs.append([str(project), f"--ds=tests.projects.{project.name}.settings"])
+    # The example project's own tests (health, settings per environment, demo).
+    runs.append([str(EXAMPLE / "tests"), "--ds=config.settings.testing"])
     failed = []
     for run in runs:
         print(f"\n=== pytest {' '.join(run)}", flush=True)

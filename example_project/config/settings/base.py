@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "bazary.accounts",
     "bazary.notifications",
     "demo",
+    "ops",
 ]
 AUTH_USER_MODEL = "bazary_accounts.User"
 
@@ -108,7 +109,8 @@ if TASKS_BACKEND == "db":
     INSTALLED_APPS.append("django_tasks_db")
     TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 elif TASKS_BACKEND == "rq":
-    INSTALLED_APPS.append("django_tasks_rq")
+    # django-tasks-rq implements the django-tasks backport's API (Django 5.2).
+    INSTALLED_APPS += ["django_tasks", "django_rq"]
     TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
     RQ_QUEUES = {"default": {"URL": REDIS_URL or "redis://127.0.0.1:6379/0"}}
 

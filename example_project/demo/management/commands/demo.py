@@ -10,7 +10,7 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.utils import timezone
 
 DEMO_ADMIN_EMAIL = "admin@example.com"
-DEMO_ADMIN_PASSWORD = "bazary-demo"  # noqa: S105 - a local demo's published password
+DEMO_ADMIN_PASSWORD = "bazary-demo"
 
 
 class Command(BaseCommand):
@@ -25,7 +25,7 @@ class Command(BaseCommand):
         call_command("migrate", interactive=False, verbosity=0)
         self.stdout.write("Database migrated.")
 
-        User = get_user_model()  # noqa: N806
+        User = get_user_model()
         admin = User.objects.filter(email__iexact=DEMO_ADMIN_EMAIL).first()
         if admin is None:
             admin = User.objects.create_superuser(email=DEMO_ADMIN_EMAIL, password=DEMO_ADMIN_PASSWORD)

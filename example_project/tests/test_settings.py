@@ -1,0 +1,45 @@
+"""The example project's settings per environment, run in fresh interpreters."""
+
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+PROJECT = Path(__file__).resolve().parent.parent
+
+
+def manage(*args, **env):
+    full_env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_", "REDIS_"))}
+    full_env.update(env)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=PROJECT, env=full_env, capture_output=True, text=True, timeout=120
+    )
+
+
+def test_production_refuses_to_start_and_names_every_missing_variable(tmp_path):
+    result = manage("check", DJANGO_SETTINGS_MODULE="config.settings.production", BAZARY_VAR_DIR=str(tmp_path))
+    assert result.returncode != 0
+    for name in ("DJANGO_SECRET_KEY", "DJANGO_ALLOWED_HOSTS", "DATABASE_URL", "REDIS_URL"):
+        assert name in result.stderr
+
+
+def test_production_passes_the_deploy_checks(tmp_path):
+    result = manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        DJANGO_SETTINGS_MODULE="config.settings.production",
+        DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
+        DJANGO_ALLOWED_HOSTS="shop.example.com",
+        DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        REDIS_URL="redis://127.0.0.1:6379/0",
+        BAZARY_VAR_DIR=str(tmp_path),
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_development_starts_on_embedded_defaults(tmp_path):
+    result = manage("check", DJANGO_SETTINGS_MODULE="config.settings.development", BAZARY_VAR_DIR=str(tmp_path))
+    assert result.returncode == 0, result.stderr
