@@ -1,4 +1,4 @@
-from django.apps import AppConfig
+from django.apps import AppConfig, apps
 from django.utils.translation import gettext_lazy as _
 
 
@@ -7,3 +7,15 @@ class AccountsConfig(AppConfig):
     label = "bazary_accounts"
     verbose_name = _("bazary accounts")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from . import (
+            checks,  # noqa: F401  (registers the system checks)
+            conf,  # noqa: F401  (registers BAZARY_ACCOUNTS with the settings checks)
+            signals,  # noqa: F401
+        )
+
+        if apps.is_installed("bazary.notifications"):
+            from .emails import register_kinds
+
+            register_kinds()

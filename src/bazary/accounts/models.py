@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import PermissionsMixin
 from django.db import models
@@ -61,3 +64,76 @@ class User(AbstractUser):
             # Two accounts must never differ only by the case of the address.
             models.UniqueConstraint(Lower("email"), name="bazary_accounts_user_email_ci_unique"),
         ]
+
+
+class AddressKind(models.TextChoices):
+    SHIPPING = "shipping", _("shipping")
+    BILLING = "billing", _("billing")
+
+
+class AddressQuerySet(models.QuerySet):
+    def for_user(self, user: Any) -> AddressQuerySet:
+        return self.filter(user=user)
+
+
+class Address(models.Model):
+    """A postal address of a user; at most one default per kind (enforced in the database)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="bazary_addresses", verbose_name=_("user")
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=AddressKind.choices, default=AddressKind.SHIPPING)
+    recipient_name = models.CharField(_("recipient name"), max_length=200)
+    line1 = models.CharField(_("address line 1"), max_length=255)
+    line2 = models.CharField(_("address line 2"), max_length=255, blank=True)
+    city = models.CharField(_("city"), max_length=128)
+    region = models.CharField(_("region"), max_length=128, blank=True)
+    postal_code = models.CharField(_("postal code"), max_length=32, blank=True)
+    country = models.CharField(_("country"), max_length=2, help_text=_("ISO 3166-1 alpha-2 code."))
+    phone = models.CharField(_("phone"), max_length=32, blank=True)
+    is_default = models.BooleanField(_("default"), default=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = AddressQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("address")
+        verbose_name_plural = _("addresses")
+        ordering = ("-is_default", "-created_at", "-pk")
+        constraints = [
+            models.UniqueConstraint(
+                fields=("user", "kind"),
+                condition=models.Q(is_default=True),
+                name="bazary_accounts_address_one_default_per_kind",
+            ),
+        ]
+        indexes = [models.Index(fields=("user", "kind"), name="bazary_acc_address_user_kind")]
+
+    def __str__(self) -> str:
+        return f"{self.recipient_name}, {self.line1}, {self.city} ({self.country})"
+
+
+class Session(models.Model):
+    """Where a refresh token was issued: one row per simplejwt ``OutstandingToken``.
+
+    The token itself (its expiry, its blacklisting) stays simplejwt's; this only
+    adds what the sessions endpoint shows.
+    """
+
+    token = models.OneToOneField(
+        "token_blacklist.OutstandingToken",
+        on_delete=models.CASCADE,
+        related_name="bazary_session",
+        verbose_name=_("refresh token"),
+    )
+    user_agent = models.CharField(_("user agent"), max_length=512, blank=True)
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("session")
+        verbose_name_plural = _("sessions")
+
+    def __str__(self) -> str:
+        return f"{self.token_id} {self.ip_address or ''}"

@@ -1,0 +1,72 @@
+"""Admin for bazary's user, addresses and sessions."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.utils.translation import gettext_lazy as _
+
+from .models import Address, Session, User
+
+
+class UserCreationForm(AdminUserCreationForm):
+    class Meta(AdminUserCreationForm.Meta):
+        model = User
+        fields = ("email",)
+
+
+class UserChangeFormForEmail(UserChangeForm):
+    class Meta(UserChangeForm.Meta):
+        model = User
+        fields = "__all__"
+
+
+class AddressInline(admin.TabularInline):
+    model = Address
+    extra = 0
+    fields = ("kind", "recipient_name", "line1", "city", "postal_code", "country", "is_default")
+
+
+# Only when bazary's user is the project's user: a custom AUTH_USER_MODEL has its own admin.
+if get_user_model() is User:
+
+    @admin.register(User)
+    class UserAdmin(DjangoUserAdmin):
+        form = UserChangeFormForEmail
+        add_form = UserCreationForm
+        ordering = ("email",)
+        list_display = ("email", "first_name", "last_name", "is_staff", "is_active", "email_verified_at")
+        list_filter = ("is_staff", "is_superuser", "is_active", "groups")
+        search_fields = ("email", "first_name", "last_name")
+        readonly_fields = ("last_login", "date_joined")
+        inlines = (AddressInline,)
+        fieldsets = (
+            (None, {"fields": ("email", "password")}),
+            (_("Personal info"), {"fields": ("first_name", "last_name", "email_verified_at")}),
+            (
+                _("Permissions"),
+                {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")},
+            ),
+            (_("Important dates"), {"fields": ("last_login", "date_joined")}),
+        )
+        add_fieldsets = (
+            (None, {"classes": ("wide",), "fields": ("email", "usable_password", "password1", "password2")}),
+        )
+
+
+@admin.register(Address)
+class AddressAdmin(admin.ModelAdmin):
+    list_display = ("recipient_name", "user", "kind", "city", "country", "is_default")
+    list_filter = ("kind", "country", "is_default")
+    search_fields = ("recipient_name", "line1", "city", "postal_code")
+    raw_id_fields = ("user",)
+
+
+@admin.register(Session)
+class SessionAdmin(admin.ModelAdmin):
+    list_display = ("token", "ip_address", "user_agent", "created_at")
+    search_fields = ("ip_address", "user_agent", "token__jti")
+    raw_id_fields = ("token",)
+    readonly_fields = ("token", "ip_address", "user_agent", "created_at")

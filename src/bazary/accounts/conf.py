@@ -1,0 +1,102 @@
+"""``BAZARY_ACCOUNTS``: the settings of bazary.accounts (see docs/settings/accounts.md)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.apps import apps
+
+from bazary.core.conf import AppSettings, Option, rates_are_valid
+
+BLACKLIST_APP = "rest_framework_simplejwt.token_blacklist"
+
+
+def _url_templates_are_valid(values: dict[str, Any]) -> Iterable[tuple[str, str]]:
+    required = {
+        "VERIFY_EMAIL_URL": ("{token}",),
+        "PASSWORD_RESET_URL": ("{uid}", "{token}"),
+        "EMAIL_CHANGE_URL": ("{token}",),
+    }
+    for key, placeholders in required.items():
+        value = values.get(key)
+        if not isinstance(value, str):
+            continue
+        missing = [p for p in placeholders if p not in value]
+        if missing:
+            yield "bazary_accounts.E010", f"{key} must contain {' and '.join(missing)}: {value!r}."
+        else:
+            try:
+                value.format(token="t", uid="u")
+            except (KeyError, IndexError, ValueError):
+                yield "bazary_accounts.E010", f"{key} has placeholders other than {{uid}} and {{token}}: {value!r}."
+
+
+def _rotation_needs_blacklist(values: dict[str, Any]) -> Iterable[tuple[str, str]]:
+    if values.get("ROTATE_REFRESH_TOKENS") is True and not apps.is_installed(BLACKLIST_APP):
+        yield (
+            "bazary_accounts.E012",
+            f"ROTATE_REFRESH_TOKENS is True but {BLACKLIST_APP!r} is not in INSTALLED_APPS, "
+            "so a rotated refresh token would stay usable.",
+        )
+
+
+def _positive_numbers(values: dict[str, Any]) -> Iterable[tuple[str, str]]:
+    for key in ("VERIFY_EMAIL_MAX_AGE", "LOCKOUT_WINDOW", "LOCKOUT_DURATION", "MAX_ADDRESSES", "EMAIL_CHANGE_MAX_AGE"):
+        value = values.get(key)
+        if isinstance(value, int) and value < 1:
+            yield "bazary_accounts.E013", f"{key} must be at least 1, not {value}."
+    threshold = values.get("LOCKOUT_THRESHOLD")
+    if isinstance(threshold, int) and threshold < 0:
+        yield "bazary_accounts.E013", "LOCKOUT_THRESHOLD cannot be negative (0 turns the lockout off)."
+
+
+accounts_settings = AppSettings(
+    "BAZARY_ACCOUNTS",
+    "bazary.accounts",
+    {
+        "EMAIL_VERIFICATION": Option(
+            "mandatory",
+            (str,),
+            choices=("mandatory", "optional", "none"),
+            help="mandatory: no login before the address is verified; optional: a verification "
+            "email is sent but login works; none: no verification email.",
+        ),
+        "VERIFY_EMAIL_URL": Option("http://localhost:8000/verify-email?token={token}", (str,)),
+        "PASSWORD_RESET_URL": Option("http://localhost:8000/reset-password?uid={uid}&token={token}", (str,)),
+        "EMAIL_CHANGE_URL": Option("http://localhost:8000/confirm-email-change?token={token}", (str,)),
+        "VERIFY_EMAIL_MAX_AGE": Option(3 * 24 * 3600, (int,), help="Seconds a verification link stays valid."),
+        "EMAIL_CHANGE_MAX_AGE": Option(24 * 3600, (int,), help="Seconds an email change link stays valid."),
+        "THROTTLE_RATES": Option(
+            {
+                "login": "10/min",
+                "register": "5/min",
+                "password_reset": "5/hour",
+                "password_reset_email": "3/hour",
+                "verify_email_resend": "5/hour",
+                "verify_email_resend_email": "3/hour",
+            },
+            (dict,),
+            merge=True,
+        ),
+        "LOCKOUT_THRESHOLD": Option(5, (int,), help="Failed logins that lock an email address; 0 is off."),
+        "LOCKOUT_WINDOW": Option(900, (int,), help="Seconds within which failed logins are counted."),
+        "LOCKOUT_DURATION": Option(900, (int,), help="Seconds an address stays locked."),
+        "ROTATE_REFRESH_TOKENS": Option(True, (bool,)),
+        "REGISTER_SERIALIZER": Option("bazary.accounts.serializers.RegisterSerializer", (str,), import_string=True),
+        "USER_SERIALIZER": Option("bazary.accounts.serializers.UserSerializer", (str,), import_string=True),
+        "ADAPTER": Option("bazary.accounts.adapter.DefaultAccountAdapter", (str,), import_string=True),
+        "MAX_ADDRESSES": Option(50, (int,), help="Addresses one user may keep."),
+    },
+    validators=[
+        _url_templates_are_valid,
+        rates_are_valid("THROTTLE_RATES", "bazary_accounts.E011"),
+        _rotation_needs_blacklist,
+        _positive_numbers,
+    ],
+)
+
+
+def get_adapter() -> Any:
+    """The configured account adapter, resolved per call (settings read late)."""
+    return accounts_settings.ADAPTER()

@@ -1,0 +1,66 @@
+"""Every email bazary.accounts sends goes through :func:`send`.
+
+With ``bazary.notifications`` installed, mail is a notification kind
+(``accounts.<kind>``): recorded, retried and shown in the user's preferences.
+Without it, the message is rendered and sent by a Django task. Either way the
+request never waits on SMTP and the context holds only strings (JSON for tasks).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.apps import apps
+from django.utils.translation import gettext_lazy as _
+
+from bazary.core.email import enqueue_templated_email
+
+TEMPLATE_DIR = "bazary/accounts/email"
+
+#: code suffix → verbose name; each has ``<TEMPLATE_DIR>/<suffix>{_subject.txt,.txt,.html}``.
+KINDS: dict[str, Any] = {
+    "verify_email": _("Verify your email address"),
+    "account_exists": _("Someone tried to register with your address"),
+    "password_reset": _("Password reset"),
+    "password_changed": _("Your password was changed"),
+    "email_change_confirm": _("Confirm your new email address"),
+    "email_change_notice": _("Your email address is being changed"),
+    "account_deleted": _("Your account was deleted"),
+}
+
+
+def template_for(kind: str) -> str:
+    return f"{TEMPLATE_DIR}/{kind}"
+
+
+def register_kinds() -> None:
+    """Declare the kinds to bazary.notifications (called from ``AppConfig.ready``)."""
+    from bazary.notifications.kinds import Kind, registry
+
+    for kind, verbose_name in KINDS.items():
+        registry.register(
+            Kind(
+                code=f"accounts.{kind}",
+                template=template_for(kind),
+                default_channels=("email",),
+                # Security mail: a user cannot turn it off.
+                mandatory=True,
+                verbose_name=verbose_name,
+            )
+        )
+
+
+def send(kind: str, user: Any, context: dict[str, str], *, email: str | None = None) -> None:
+    """Send the ``kind`` email about ``user`` to ``email`` (default: the user's address)."""
+    if kind not in KINDS:
+        raise ValueError(f"Unknown accounts email kind {kind!r}.")
+    from .conf import get_adapter
+
+    context = {key: str(value) for key, value in context.items()}
+    if apps.is_installed("bazary.notifications"):
+        from bazary.notifications.api import notify
+
+        notify(user, f"accounts.{kind}", context, email=email)
+        return
+    address = email or get_adapter().get_email(user)
+    enqueue_templated_email(template_for(kind), context, [address])

@@ -1,0 +1,599 @@
+"""Serializers of the accounts API; the flows they start live in ``save()``."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from django.contrib.auth import password_validation, user_logged_in
+from django.contrib.auth.hashers import make_password
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import exceptions, serializers
+from rest_framework_simplejwt.exceptions import TokenError
+from rest_framework_simplejwt.settings import api_settings as jwt_settings
+from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
+from rest_framework_simplejwt.tokens import UntypedToken
+
+from . import emails, lockout, sessions, signals, tokens
+from .conf import accounts_settings, get_adapter
+from .countries import COUNTRY_CODES
+from .models import Address
+
+#: Long enough for any passphrase, short enough that hashing it is cheap.
+PASSWORD_MAX_LENGTH = 1024
+TOKEN_MAX_LENGTH = 4096
+
+
+def password_field(**kwargs: Any) -> serializers.CharField:
+    return serializers.CharField(
+        write_only=True,
+        trim_whitespace=False,
+        max_length=PASSWORD_MAX_LENGTH,
+        style={"input_type": "password"},
+        **kwargs,
+    )
+
+
+def email_field(**kwargs: Any) -> serializers.EmailField:
+    return serializers.EmailField(max_length=254, **kwargs)
+
+
+def token_field(**kwargs: Any) -> serializers.CharField:
+    return serializers.CharField(max_length=TOKEN_MAX_LENGTH, trim_whitespace=True, **kwargs)
+
+
+def _request(serializer: serializers.Serializer) -> Any:
+    return serializer.context.get("request")
+
+
+def _validate_new_password(password: str, user: Any) -> str:
+    try:
+        password_validation.validate_password(password, user=user)
+    except DjangoValidationError as exc:
+        raise serializers.ValidationError(list(exc.messages)) from exc
+    return password
+
+
+def _name(user: Any) -> str:
+    get_full_name = getattr(user, "get_full_name", None)
+    return get_full_name() if callable(get_full_name) else ""
+
+
+def send_verification(user: Any, request: Any) -> None:
+    adapter = get_adapter()
+    token = tokens.make_verify_email_token(user)
+    emails.send(
+        "verify_email",
+        user,
+        {
+            "url": adapter.verify_email_url(request, token),
+            "token": token,
+            "email": adapter.get_email(user),
+            "name": _name(user),
+        },
+    )
+
+
+class DetailSerializer(serializers.Serializer):
+    detail = serializers.CharField(read_only=True)
+
+
+class ErrorSerializer(serializers.Serializer):
+    """DRF's error shape; ``code`` is set where the API documents one."""
+
+    detail = serializers.CharField(read_only=True)
+    code = serializers.CharField(read_only=True, required=False)
+
+
+# -- registration and verification ------------------------------------------
+
+
+class RegisterSerializer(serializers.Serializer):
+    email = email_field()
+    password = password_field()
+    first_name = serializers.CharField(max_length=150, required=False, allow_blank=True)
+    last_name = serializers.CharField(max_length=150, required=False, allow_blank=True)
+    detail = serializers.CharField(read_only=True)
+
+    def validate_email(self, value: str) -> str:
+        return get_adapter().normalize_email(value)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        adapter = get_adapter()
+        # An unsaved user lets UserAttributeSimilarityValidator compare the password with the names.
+        values = {name: value for name, value in attrs.items() if name != "password" and adapter.has_field(name)}
+        values[adapter.email_field()] = attrs["email"]
+        candidate = adapter.user_model(**values)
+        try:
+            password_validation.validate_password(attrs["password"], user=candidate)
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError({"password": list(exc.messages)}) from exc
+        return attrs
+
+    def create(self, validated_data: dict[str, Any]) -> Any:
+        adapter = get_adapter()
+        request = _request(self)
+        email = validated_data["email"]
+        existing = adapter.get_user_by_email(email)
+        if existing is None:
+            fields = {k: v for k, v in validated_data.items() if k not in ("email", "password")}
+            try:
+                with transaction.atomic():
+                    user = adapter.create_user(email, validated_data["password"], **fields)
+            except IntegrityError:  # registered concurrently: the same as an existing account
+                existing = adapter.get_user_by_email(email)
+            else:
+                signals.user_registered.send(sender=type(user), user=user, request=request)
+                if accounts_settings.EMAIL_VERIFICATION != "none":
+                    send_verification(user, request)
+                return user
+        if existing is not None:
+            # No enumeration: the caller sees the same 201; the owner hears about it.
+            emails.send("account_exists", existing, {"email": adapter.get_email(existing), "name": _name(existing)})
+        return existing
+
+    def to_representation(self, instance: Any) -> dict[str, Any]:
+        return {
+            "email": self.validated_data["email"],
+            "detail": str(_("Check your inbox to continue.")),
+        }
+
+
+class VerifyEmailSerializer(serializers.Serializer):
+    token = token_field(write_only=True)
+    detail = serializers.CharField(read_only=True)
+
+    def validate_token(self, value: str) -> Any:
+        try:
+            return tokens.read_verify_email_token(value)
+        except tokens.InvalidToken as exc:
+            raise serializers.ValidationError(_("This link is invalid, expired or already used."), "invalid") from exc
+
+    def save(self, **kwargs: Any) -> Any:
+        user = self.validated_data["token"]
+        adapter = get_adapter()
+        adapter.set_email_verified(user)
+        signals.email_verified.send(sender=type(user), user=user, email=adapter.get_email(user), request=_request(self))
+        self.instance = user
+        return user
+
+    def to_representation(self, instance: Any) -> dict[str, Any]:
+        return {"detail": str(_("Your email address is verified."))}
+
+
+class EmailSerializer(serializers.Serializer):
+    email = email_field(write_only=True)
+    detail = serializers.CharField(read_only=True)
+
+    def to_representation(self, instance: Any) -> dict[str, Any]:
+        return {"detail": str(_("If the address has an account, an email is on its way."))}
+
+
+class ResendVerificationSerializer(EmailSerializer):
+    def save(self, **kwargs: Any) -> None:
+        if accounts_settings.EMAIL_VERIFICATION == "none":
+            return
+        adapter = get_adapter()
+        user = adapter.get_user_by_email(self.validated_data["email"])
+        if user is not None and adapter.can_login(user) and not adapter.is_email_verified(user):
+            send_verification(user, _request(self))
+
+
+# -- JWT ----------------------------------------------------------------------
+
+
+class TokenPairSerializer(serializers.Serializer):
+    access = serializers.CharField(read_only=True)
+    refresh = serializers.CharField(read_only=True)
+
+
+class LoginSerializer(TokenPairSerializer):
+    email = serializers.CharField(write_only=True, max_length=254)
+    password = password_field()
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        adapter = get_adapter()
+        email = attrs["email"].strip()
+        if lockout.is_locked(email):
+            raise exceptions.PermissionDenied(
+                {"detail": _("Too many failed logins; try again later."), "code": "account_locked"}
+            )
+        user = adapter.get_user_by_email(email)
+        if user is None:
+            # Spend the time a password check takes, so timing does not tell unknown addresses apart.
+            make_password(attrs["password"])
+            ok = False
+        else:
+            ok = user.check_password(attrs["password"]) and adapter.can_login(user)
+        if not ok:
+            if lockout.register_failure(email):
+                raise exceptions.PermissionDenied(
+                    {"detail": _("Too many failed logins; try again later."), "code": "account_locked"}
+                )
+            raise exceptions.AuthenticationFailed(
+                {"detail": _("No active account found with the given credentials."), "code": "authentication_failed"}
+            )
+        if adapter.requires_verified_email(user):
+            raise exceptions.PermissionDenied(
+                {"detail": _("Verify your email address before logging in."), "code": "email_not_verified"}
+            )
+        lockout.reset(email)
+        attrs["user"] = user
+        return attrs
+
+    def create(self, validated_data: dict[str, Any]) -> dict[str, str]:
+        user = validated_data["user"]
+        request = _request(self)
+        pair = sessions.issue_tokens(user, request)
+        # Django's receiver updates last_login; other receivers (audit logs) hear about it too.
+        user_logged_in.send(sender=type(user), request=request, user=user)
+        return pair
+
+
+def _token_refused(exc: Exception) -> exceptions.AuthenticationFailed:
+    return exceptions.AuthenticationFailed(
+        {"detail": _("Token is invalid, expired or revoked."), "code": "token_not_valid"}
+    )
+
+
+class RefreshSerializer(serializers.Serializer):
+    refresh = token_field()
+    access = serializers.CharField(read_only=True)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        try:
+            return sessions.refresh_tokens(attrs["refresh"], _request(self))
+        except sessions.RefreshRefused as exc:
+            raise _token_refused(exc) from exc
+
+
+class RefreshResponseSerializer(TokenPairSerializer):
+    pass
+
+
+class TokenVerifySerializer(serializers.Serializer):
+    token = token_field(write_only=True)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        try:
+            token = UntypedToken(attrs["token"])
+        except TokenError as exc:
+            raise _token_refused(exc) from exc
+        # A revoked refresh token is not valid, whatever SIMPLE_JWT says about blacklisting.
+        if BlacklistedToken.objects.filter(token__jti=token.get(jwt_settings.JTI_CLAIM)).exists():
+            raise _token_refused(TokenError("blacklisted"))
+        return {}
+
+
+class LogoutSerializer(serializers.Serializer):
+    refresh = token_field(write_only=True)
+
+    def save(self, **kwargs: Any) -> None:
+        try:
+            sessions.revoke_refresh(self.validated_data["refresh"], _request(self).user)
+        except sessions.RefreshRefused as exc:
+            raise _token_refused(exc) from exc
+
+
+# -- passwords ------------------------------------------------------------------
+
+
+class PasswordChangeSerializer(serializers.Serializer):
+    current_password = password_field()
+    new_password = password_field()
+    #: The refresh token of this device, kept alive (optional; all others are revoked).
+    refresh = token_field(write_only=True, required=False)
+
+    def validate_current_password(self, value: str) -> str:
+        if not _request(self).user.check_password(value):
+            raise serializers.ValidationError(_("The current password is not correct."), "wrong_password")
+        return value
+
+    def validate_new_password(self, value: str) -> str:
+        return _validate_new_password(value, _request(self).user)
+
+    def save(self, **kwargs: Any) -> Any:
+        request = _request(self)
+        user = request.user
+        keep = None
+        if self.validated_data.get("refresh"):
+            try:
+                keep = UntypedToken(self.validated_data["refresh"]).get(jwt_settings.JTI_CLAIM)
+            except TokenError:
+                keep = None
+        with transaction.atomic():
+            user.set_password(self.validated_data["new_password"])
+            user.save(update_fields=["password"])
+            sessions.revoke_all(user, except_jti=keep)
+        signals.password_changed.send(sender=type(user), user=user, request=request)
+        emails.send("password_changed", user, {"email": get_adapter().get_email(user), "name": _name(user)})
+        return user
+
+
+class PasswordResetSerializer(EmailSerializer):
+    def save(self, **kwargs: Any) -> None:
+        adapter = get_adapter()
+        user = adapter.get_user_by_email(self.validated_data["email"])
+        if user is None or not adapter.can_login(user) or not user.has_usable_password():
+            return
+        uid, token = tokens.make_password_reset_uid(user), tokens.make_password_reset_token(user)
+        emails.send(
+            "password_reset",
+            user,
+            {
+                "url": adapter.password_reset_url(_request(self), uid, token),
+                "uid": uid,
+                "token": token,
+                "email": adapter.get_email(user),
+                "name": _name(user),
+            },
+        )
+
+
+class PasswordResetConfirmSerializer(serializers.Serializer):
+    uid = serializers.CharField(max_length=64, write_only=True)
+    token = serializers.CharField(max_length=128, write_only=True)
+    new_password = password_field()
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        try:
+            user = tokens.read_password_reset(attrs["uid"], attrs["token"])
+        except tokens.InvalidToken as exc:
+            raise serializers.ValidationError(
+                {"token": [_("This link is invalid, expired or already used.")]}, "invalid"
+            ) from exc
+        try:
+            password_validation.validate_password(attrs["new_password"], user=user)
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError({"new_password": list(exc.messages)}) from exc
+        attrs["user"] = user
+        return attrs
+
+    def save(self, **kwargs: Any) -> Any:
+        user = self.validated_data["user"]
+        adapter = get_adapter()
+        with transaction.atomic():
+            user.set_password(self.validated_data["new_password"])
+            user.save(update_fields=["password"])
+            sessions.revoke_all(user)
+            # Following the emailed link proves the address.
+            if not adapter.is_email_verified(user):
+                adapter.set_email_verified(user)
+        lockout.reset(adapter.get_email(user))
+        signals.password_reset.send(sender=type(user), user=user, request=_request(self))
+        emails.send("password_changed", user, {"email": adapter.get_email(user), "name": _name(user)})
+        return user
+
+
+# -- email change -----------------------------------------------------------------
+
+
+class EmailChangeSerializer(serializers.Serializer):
+    new_email = email_field(write_only=True)
+    password = password_field()
+    detail = serializers.CharField(read_only=True)
+
+    def validate_password(self, value: str) -> str:
+        if not _request(self).user.check_password(value):
+            raise serializers.ValidationError(_("The password is not correct."), "wrong_password")
+        return value
+
+    def validate_new_email(self, value: str) -> str:
+        value = get_adapter().normalize_email(value)
+        if value.lower() == get_adapter().get_email(_request(self).user).lower():
+            raise serializers.ValidationError(_("This is already your address."), "same_email")
+        return value
+
+    def save(self, **kwargs: Any) -> None:
+        request = _request(self)
+        user = request.user
+        adapter = get_adapter()
+        new_email = self.validated_data["new_email"]
+        # The link goes out even if the address is taken (no enumeration); confirming then fails.
+        token = tokens.make_email_change_token(user, new_email)
+        context = {"email": adapter.get_email(user), "new_email": new_email, "name": _name(user)}
+        emails.send(
+            "email_change_confirm",
+            user,
+            {**context, "url": adapter.email_change_url(request, token), "token": token},
+            email=new_email,
+        )
+        emails.send("email_change_notice", user, context)
+
+    def to_representation(self, instance: Any) -> dict[str, Any]:
+        return {"detail": str(_("Open the link sent to the new address to confirm it."))}
+
+
+class EmailChangeConfirmSerializer(serializers.Serializer):
+    token = token_field(write_only=True)
+    email = serializers.EmailField(read_only=True)
+
+    def validate_token(self, value: str) -> tuple[Any, str]:
+        try:
+            return tokens.read_email_change_token(value)
+        except tokens.InvalidToken as exc:
+            raise serializers.ValidationError(_("This link is invalid, expired or already used."), "invalid") from exc
+
+    def save(self, **kwargs: Any) -> Any:
+        user, new_email = self.validated_data["token"]
+        adapter = get_adapter()
+        old_email = adapter.get_email(user)
+        try:
+            with transaction.atomic():
+                if adapter.email_in_use(new_email, exclude_pk=user.pk):
+                    raise IntegrityError
+                setattr(user, adapter.email_field(), new_email)
+                user.save(update_fields=[adapter.email_field()])
+                # The link reached the new address, so it is verified.
+                adapter.set_email_verified(user)
+        except IntegrityError as exc:
+            raise exceptions.ValidationError(
+                {"token": [_("This address is already used by another account.")]}, "email_taken"
+            ) from exc
+        lockout.reset(old_email)
+        signals.email_changed.send(
+            sender=type(user), user=user, old_email=old_email, new_email=new_email, request=_request(self)
+        )
+        self.instance = user
+        return user
+
+    def to_representation(self, instance: Any) -> dict[str, Any]:
+        return {"email": get_adapter().get_email(instance)}
+
+
+# -- the profile ----------------------------------------------------------------
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class PrimaryKeyField(serializers.ReadOnlyField):
+    pass
+
+
+class UserSerializer(serializers.Serializer):
+    """The profile; works with any user model (fields it lacks are left out).
+
+    Only ``first_name`` and ``last_name`` are writable: everything else a client
+    sends (email, is_staff, is_active, password...) is ignored.
+    """
+
+    id = PrimaryKeyField(source="pk")
+    email = serializers.SerializerMethodField()
+    first_name = serializers.CharField(max_length=150, required=False, allow_blank=True)
+    last_name = serializers.CharField(max_length=150, required=False, allow_blank=True)
+    email_verified = serializers.SerializerMethodField()
+    date_joined = serializers.DateTimeField(read_only=True)
+
+    optional_fields = ("first_name", "last_name", "date_joined")
+
+    def get_fields(self) -> dict[str, Any]:
+        fields = super().get_fields()
+        adapter = get_adapter()
+        for name in self.optional_fields:
+            if name in fields and not adapter.has_field(name):
+                del fields[name]
+        return fields
+
+    def get_email(self, user: Any) -> str:
+        return get_adapter().get_email(user)
+
+    def get_email_verified(self, user: Any) -> bool:
+        return get_adapter().is_email_verified(user)
+
+    def update(self, instance: Any, validated_data: dict[str, Any]) -> Any:
+        for name, value in validated_data.items():
+            setattr(instance, name, value)
+        if validated_data:
+            instance.save(update_fields=list(validated_data))
+        return instance
+
+
+class DeleteAccountSerializer(serializers.Serializer):
+    password = password_field()
+
+    def validate_password(self, value: str) -> str:
+        if not _request(self).user.check_password(value):
+            raise serializers.ValidationError(_("The password is not correct."), "wrong_password")
+        return value
+
+    def save(self, **kwargs: Any) -> Any:
+        request = _request(self)
+        user = request.user
+        adapter = get_adapter()
+        email = adapter.get_email(user)
+        with transaction.atomic():
+            Address.objects.filter(user=user).delete()
+            sessions.revoke_all(user)
+            adapter.anonymize_user(user)
+        signals.user_deleted.send(sender=type(user), user=user, email=email, request=request)
+        emails.send("account_deleted", user, {"email": email}, email=email)
+        return user
+
+
+# -- addresses and sessions ---------------------------------------------------------
+
+PHONE_RE = re.compile(r"^\+?[0-9][0-9 ()./-]{2,30}$")
+
+
+class AddressSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Address
+        fields = (
+            "id",
+            "kind",
+            "recipient_name",
+            "line1",
+            "line2",
+            "city",
+            "region",
+            "postal_code",
+            "country",
+            "phone",
+            "is_default",
+            "created_at",
+            "updated_at",
+        )
+        read_only_fields = ("id", "created_at", "updated_at")
+
+    def validate_country(self, value: str) -> str:
+        code = value.strip().upper()
+        if code not in COUNTRY_CODES:
+            raise serializers.ValidationError(_("Enter an ISO 3166-1 alpha-2 country code, such as US or FR."))
+        return code
+
+    def validate_phone(self, value: str) -> str:
+        if value and not PHONE_RE.match(value):
+            raise serializers.ValidationError(_("Enter a phone number of digits, spaces and + ( ) . - only."))
+        return value
+
+    def save(self, **kwargs: Any) -> Address:
+        user = self.context["request"].user
+        with transaction.atomic():
+            # Lock the user's row: the cap and the single default hold under concurrent requests.
+            type(user)._default_manager.select_for_update().filter(pk=user.pk).first()
+            if self.instance is None:
+                if Address.objects.filter(user=user).count() >= accounts_settings.MAX_ADDRESSES:
+                    raise serializers.ValidationError(
+                        {
+                            "detail": _("You cannot keep more than %(max)d addresses.")
+                            % {"max": accounts_settings.MAX_ADDRESSES}
+                        },
+                        "max_addresses",
+                    )
+                kwargs["user"] = user
+            kind = self.validated_data.get(
+                "kind", getattr(self.instance, "kind", None) or Address._meta.get_field("kind").default
+            )
+            is_default = self.validated_data.get("is_default", getattr(self.instance, "is_default", False))
+            if is_default:
+                others = Address.objects.filter(user=user, kind=kind, is_default=True)
+                if self.instance is not None:
+                    others = others.exclude(pk=self.instance.pk)
+                others.update(is_default=False)
+            return super().save(**kwargs)
+
+
+class SessionSerializer(serializers.ModelSerializer):
+    created = serializers.DateTimeField(source="created_at", read_only=True)
+    expires = serializers.DateTimeField(source="expires_at", read_only=True)
+    user_agent = serializers.SerializerMethodField()
+    ip_address = serializers.SerializerMethodField()
+
+    class Meta:
+        model = OutstandingToken
+        fields = ("id", "created", "expires", "user_agent", "ip_address")
+
+    def _session(self, token: OutstandingToken) -> Any:
+        return getattr(token, "bazary_session", None)
+
+    def get_user_agent(self, token: OutstandingToken) -> str:
+        session = self._session(token)
+        return session.user_agent if session else ""
+
+    @extend_schema_field({"type": "string", "nullable": True})
+    def get_ip_address(self, token: OutstandingToken) -> str | None:
+        session = self._session(token)
+        return session.ip_address if session else None
