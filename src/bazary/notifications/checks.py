@@ -1,0 +1,31 @@
+"""System checks of the registered kinds (the settings dict is checked by core)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.checks import CheckMessage, Warning, register
+
+
+@register("bazary")
+def check_kinds(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    from .channels import registry as channel_registry
+    from .kinds import registry
+
+    try:
+        codes = set(channel_registry.codes())
+    except Exception:  # (a bad CHANNELS setting is reported by bazary_notifications.E004/E011)
+        return []
+    warnings: list[CheckMessage] = []
+    for kind in registry:
+        missing = [code for code in kind.default_channels if code not in codes]
+        if missing:
+            warnings.append(
+                Warning(
+                    f"Notification kind {kind.code!r} uses channels that are not configured: {', '.join(missing)}.",
+                    hint="Add them to BAZARY_NOTIFICATIONS['CHANNELS'] or change the kind's default_channels; "
+                    "until then the kind is not delivered on them.",
+                    id="bazary_notifications.W001",
+                )
+            )
+    return warnings

@@ -1,0 +1,175 @@
+"""Sending Delivery rows: claim, send, record, retry.
+
+Each delivery is sent at most once by a worker that first moves it from
+``queued`` to ``sending`` with a conditional UPDATE stamped with a claim token;
+a second task holding the same id (a retry racing a re-queue) claims nothing
+and sends nothing. A failed attempt goes back to ``queued`` with the error and
+a ``next_attempt_at`` (exponential backoff), or to ``failed`` after
+``MAX_ATTEMPTS``. The rows are never deleted: a failure is always on record.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db import transaction
+from django.db.models import F, QuerySet
+from django.utils import timezone
+
+from bazary.core.tasks import task_backends
+
+from .channels import registry as channel_registry
+from .conf import notifications_settings
+from .models import Delivery, DeliveryStatus
+
+#: Deliveries per task: large enough to share an SMTP session, small enough
+#: that a task stays short.
+BATCH_SIZE = 100
+
+
+def backoff(attempts: int) -> timedelta:
+    """The wait after the ``attempts``-th failed attempt: base, 2 * base, 4 * base..."""
+    return timedelta(seconds=notifications_settings.RETRY_BACKOFF_SECONDS * 2 ** max(attempts - 1, 0))
+
+
+def _error(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {exc}"[:2000]
+
+
+def attempt(delivery_ids: Sequence[int]) -> list[Delivery]:
+    """One attempt at each queued delivery among ``delivery_ids``.
+
+    Returns the deliveries that failed and are due for another attempt.
+    """
+    if not delivery_ids:
+        return []
+    token = uuid.uuid4().hex
+    now = timezone.now()
+    claimed = Delivery.objects.filter(pk__in=delivery_ids, status=DeliveryStatus.QUEUED).update(
+        status=DeliveryStatus.SENDING, claim_token=token, attempts=F("attempts") + 1, updated_at=now
+    )
+    if not claimed:
+        return []
+    deliveries = list(Delivery.objects.filter(claim_token=token, status=DeliveryStatus.SENDING))
+
+    outcomes: dict[int, BaseException | None] = {}
+    by_channel: dict[str, list[Delivery]] = defaultdict(list)
+    for delivery in deliveries:
+        by_channel[delivery.channel].append(delivery)
+    configured = {channel.code: channel for channel in channel_registry}
+    for code, batch in by_channel.items():
+        channel = configured.get(code)
+        if channel is None or not channel.uses_deliveries:
+            error = LookupError(f"Channel {code!r} is not configured for deliveries.")
+            outcomes.update(dict.fromkeys((d.pk for d in batch), error))
+            continue
+        outcomes.update(channel.send_many(batch))
+
+    now = timezone.now()
+    sent = [pk for pk, error in outcomes.items() if error is None]
+    if sent:
+        Delivery.objects.filter(pk__in=sent, claim_token=token).update(
+            status=DeliveryStatus.SENT, sent_at=now, next_attempt_at=None, last_error="", updated_at=now
+        )
+    max_attempts = notifications_settings.MAX_ATTEMPTS
+    failed, retry = [], []
+    for delivery in deliveries:
+        error = outcomes.get(delivery.pk, RuntimeError("The channel returned no outcome."))
+        if error is None:
+            continue
+        delivery.last_error = _error(error)
+        delivery.updated_at = now
+        if delivery.attempts >= max_attempts:
+            delivery.status = DeliveryStatus.FAILED
+            delivery.next_attempt_at = None
+        else:
+            delivery.status = DeliveryStatus.QUEUED
+            delivery.next_attempt_at = now + backoff(delivery.attempts)
+            retry.append(delivery)
+        failed.append(delivery)
+    if failed:
+        Delivery.objects.bulk_update(failed, ["status", "last_error", "next_attempt_at", "updated_at"])
+    return retry
+
+
+def process(delivery_ids: Sequence[int]) -> dict[str, int]:
+    """The body of the delivery task: attempt, then retry what failed.
+
+    A backend that can defer (database, RQ) gets one new task per retry time
+    (``run_after``); one that cannot (the immediate backend) retries at once,
+    in this call, until each delivery is sent or has used ``MAX_ATTEMPTS``.
+    """
+    backend = task_backends[notifications_settings.TASK_BACKEND]
+    retry = attempt(delivery_ids)
+    if backend.supports_defer:
+        by_time: dict[datetime, list[int]] = defaultdict(list)
+        for delivery in retry:
+            assert delivery.next_attempt_at is not None
+            by_time[delivery.next_attempt_at].append(delivery.pk)
+        for run_after, ids in by_time.items():
+            enqueue(ids, run_after=run_after)
+    else:
+        while retry:
+            retry = attempt([delivery.pk for delivery in retry])
+    counts = dict.fromkeys(DeliveryStatus.values, 0)
+    for status in Delivery.objects.filter(pk__in=delivery_ids).values_list("status", flat=True):
+        counts[status] += 1
+    return counts
+
+
+def enqueue(delivery_ids: Iterable[int], *, run_after: datetime | None = None) -> None:
+    """Hand deliveries to the task backend, in batches of :data:`BATCH_SIZE`.
+
+    Backends that run tasks in other processes get them when the current
+    transaction commits, so a worker never looks for a row it cannot see yet;
+    the in-process immediate backend (no ``supports_defer``) runs them at once.
+    """
+    from .tasks import send_deliveries
+
+    ids = list(delivery_ids)
+    if not ids:
+        return
+    backend = task_backends[notifications_settings.TASK_BACKEND]
+    options: dict[str, Any] = {
+        "backend": notifications_settings.TASK_BACKEND,
+        "queue_name": notifications_settings.TASK_QUEUE,
+    }
+    if run_after is not None and backend.supports_defer:
+        options["run_after"] = run_after
+    configured = send_deliveries.using(**options)
+
+    def _enqueue() -> None:
+        for start in range(0, len(ids), BATCH_SIZE):
+            configured.enqueue(ids[start : start + BATCH_SIZE])
+
+    if backend.supports_defer:
+        transaction.on_commit(_enqueue)
+    else:
+        _enqueue()
+
+
+def requeue(queryset: QuerySet[Delivery], *, reset_attempts: bool = False) -> int:
+    """Put deliveries (failed, stuck) back in the queue and enqueue them.
+
+    Sent deliveries are never re-queued. ``reset_attempts`` gives failed ones a
+    fresh set of ``MAX_ATTEMPTS``.
+    """
+    ids = list(queryset.exclude(status=DeliveryStatus.SENT).values_list("pk", flat=True))
+    if not ids:
+        return 0
+    changes: dict[str, Any] = {
+        "status": DeliveryStatus.QUEUED,
+        "next_attempt_at": None,
+        "claim_token": "",
+        "updated_at": timezone.now(),
+    }
+    if reset_attempts:
+        changes["attempts"] = 0
+    with transaction.atomic():
+        count = Delivery.objects.filter(pk__in=ids).exclude(status=DeliveryStatus.SENT).update(**changes)
+        enqueue(ids)
+    return count

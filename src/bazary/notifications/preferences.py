@@ -1,0 +1,98 @@
+"""Which channels a user gets for a kind: the kind's defaults, the user's
+choices over them, and mandatory kinds that no choice turns off."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+
+from . import channels as channel_registry
+from .kinds import Kind, registry
+from .models import Preference
+
+
+class PreferenceError(ValueError):
+    """A preference change that is not allowed; ``errors`` says why, per row."""
+
+    def __init__(self, errors: list[dict[str, Any]]) -> None:
+        super().__init__(errors)
+        self.errors = errors
+
+
+def default_enabled(kind: Kind, channel: str) -> bool:
+    return channel in kind.default_channels
+
+
+def enabled_channels(kind: Kind, users: Sequence[Any]) -> dict[Any, list[str]]:
+    """The channels (configured ones only) each user gets ``kind`` on, by user pk.
+    One query for all users, none for a mandatory kind."""
+    configured = channel_registry.registry.codes()
+    defaults = [code for code in configured if default_enabled(kind, code)]
+    if kind.mandatory or not users:
+        return {user.pk: list(defaults) for user in users}
+    choices: dict[Any, dict[str, bool]] = {}
+    rows = Preference.objects.filter(kind=kind.code, user__in=[user.pk for user in users]).values_list(
+        "user_id", "channel", "enabled"
+    )
+    for user_id, channel, enabled in rows:
+        choices.setdefault(user_id, {})[channel] = enabled
+    result = {}
+    for user in users:
+        own = choices.get(user.pk, {})
+        result[user.pk] = [code for code in configured if own.get(code, default_enabled(kind, code))]
+    return result
+
+
+def preference_rows(user: Any) -> list[dict[str, Any]]:
+    """One row per registered kind and configured channel: ``{kind, channel, enabled, mandatory}``."""
+    own = {
+        (kind, channel): enabled
+        for kind, channel, enabled in Preference.objects.filter(user=user).values_list("kind", "channel", "enabled")
+    }
+    codes = channel_registry.registry.codes()
+    rows = []
+    for kind in registry:
+        for channel in codes:
+            default = default_enabled(kind, channel)
+            enabled = default if kind.mandatory else own.get((kind.code, channel), default)
+            rows.append({"kind": kind.code, "channel": channel, "enabled": enabled, "mandatory": kind.mandatory})
+    return rows
+
+
+def set_preferences(user: Any, changes: Iterable[dict[str, Any]]) -> None:
+    """Apply ``[{kind, channel, enabled}]``; all or nothing.
+
+    Raises :class:`PreferenceError` for an unknown kind or channel, or a change
+    to a mandatory kind (it is delivered on its default channels, always).
+    """
+    changes = list(changes)
+    codes = channel_registry.registry.codes()
+    kinds = {kind.code: kind for kind in registry}
+    errors: list[dict[str, Any]] = []
+    for row in changes:
+        problem: dict[str, Any] = {}
+        kind = kinds.get(row["kind"])
+        if kind is None:
+            problem["kind"] = [_("Unknown notification kind.")]
+        if row["channel"] not in codes:
+            problem["channel"] = [_("Unknown notification channel.")]
+        if (
+            not problem
+            and kind is not None
+            and kind.mandatory
+            and row["enabled"] != default_enabled(kind, row["channel"])
+        ):
+            problem["enabled"] = [_("This notification is mandatory and cannot be changed.")]
+        errors.append(problem)
+    if any(errors):
+        raise PreferenceError(errors)
+    with transaction.atomic():
+        for row in changes:
+            if kinds[row["kind"]].mandatory:
+                continue  # nothing to store: mandatory kinds ignore preferences
+            Preference.objects.update_or_create(
+                user=user, kind=row["kind"], channel=row["channel"], defaults={"enabled": row["enabled"]}
+            )

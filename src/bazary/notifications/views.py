@@ -1,0 +1,162 @@
+"""The notifications API: a user's own inbox and preferences, nothing else."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from bazary.core.views import BazaryAPIMixin
+
+from .filters import NotificationFilterSet
+from .models import Notification
+from .pagination import NotificationPagination
+from .preferences import PreferenceError, preference_rows, set_preferences
+from .serializers import (
+    ErrorSerializer,
+    NotificationSerializer,
+    PreferenceChangeSerializer,
+    PreferenceSerializer,
+    UnreadCountSerializer,
+    UpdatedSerializer,
+)
+
+UNAUTHENTICATED = OpenApiResponse(ErrorSerializer, description=_("Not authenticated."))
+NOT_FOUND = OpenApiResponse(ErrorSerializer, description=_("No such notification among the user's own."))
+TAGS = ["notifications"]
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary=_("The user's notifications, newest first"),
+        responses={
+            200: NotificationSerializer(many=True),
+            400: OpenApiResponse(description=_("Invalid filter value.")),
+            401: UNAUTHENTICATED,
+            404: OpenApiResponse(ErrorSerializer, description=_("Page out of range.")),
+        },
+    ),
+    retrieve=extend_schema(
+        summary=_("One of the user's notifications"),
+        responses={200: NotificationSerializer, 401: UNAUTHENTICATED, 404: NOT_FOUND},
+    ),
+    destroy=extend_schema(
+        summary=_("Delete one of the user's notifications"),
+        responses={204: None, 401: UNAUTHENTICATED, 404: NOT_FOUND},
+    ),
+)
+@extend_schema(tags=TAGS)
+class NotificationViewSet(
+    BazaryAPIMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.GenericViewSet,
+):
+    serializer_class = NotificationSerializer
+    permission_classes = [IsAuthenticated]
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = NotificationFilterSet
+    pagination_class = NotificationPagination
+    # Digits only, and fewer than 19: a huge id is a 404, never a database overflow.
+    lookup_value_regex = r"[0-9]{1,18}"
+
+    def get_queryset(self) -> QuerySet[Notification]:
+        if getattr(self, "swagger_fake_view", False):  # schema generation: no user
+            return Notification.objects.none()
+        return Notification.objects.for_user(self.request.user).for_listing()
+
+    @extend_schema(
+        summary=_("How many unread notifications the user has"),
+        request=None,
+        filters=False,
+        responses={200: UnreadCountSerializer, 401: UNAUTHENTICATED},
+    )
+    @action(detail=False, methods=["get"], url_path="unread-count", pagination_class=None, filter_backends=[])
+    def unread_count(self, request: Request) -> Response:
+        count = Notification.objects.for_user(request.user).unread().count()
+        return Response({"count": count})
+
+    @extend_schema(
+        summary=_("Mark every notification of the user read"),
+        request=None,
+        filters=False,
+        responses={200: UpdatedSerializer, 401: UNAUTHENTICATED},
+    )
+    @action(detail=False, methods=["post"], url_path="read-all", pagination_class=None, filter_backends=[])
+    def read_all(self, request: Request) -> Response:
+        updated = Notification.objects.for_user(request.user).mark_read()
+        return Response({"updated": updated})
+
+    @extend_schema(
+        summary=_("Mark a notification read"),
+        request=None,
+        responses={200: NotificationSerializer, 401: UNAUTHENTICATED, 404: NOT_FOUND},
+    )
+    @action(detail=True, methods=["post"], filter_backends=[])
+    def read(self, request: Request, pk: str | None = None) -> Response:
+        notification = self.get_object()
+        if notification.read_at is None:
+            notification.read_at = timezone.now()
+            notification.save(update_fields=["read_at"])
+        return Response(self.get_serializer(notification).data)
+
+    @extend_schema(
+        summary=_("Mark a notification unread"),
+        request=None,
+        responses={200: NotificationSerializer, 401: UNAUTHENTICATED, 404: NOT_FOUND},
+    )
+    @action(detail=True, methods=["post"], filter_backends=[])
+    def unread(self, request: Request, pk: str | None = None) -> Response:
+        notification = self.get_object()
+        if notification.read_at is not None:
+            notification.read_at = None
+            notification.save(update_fields=["read_at"])
+        return Response(self.get_serializer(notification).data)
+
+
+@extend_schema(tags=TAGS)
+class PreferencesView(BazaryAPIMixin, APIView):
+    """The user's notification preferences: one row per kind and channel."""
+
+    permission_classes = [IsAuthenticated]
+    pagination_class = None
+    #: Rows accepted in one PUT; more than every kind times channel is never needed.
+    max_rows = 1000
+
+    @extend_schema(
+        summary=_("The user's notification preferences"),
+        responses={200: PreferenceSerializer(many=True), 401: UNAUTHENTICATED},
+    )
+    def get(self, request: Request) -> Response:
+        return Response(PreferenceSerializer(preference_rows(request.user), many=True).data)
+
+    @extend_schema(
+        summary=_("Change some notification preferences"),
+        description=_(
+            "The rows given change; the others stay. Unknown kinds or channels and changes to "
+            "mandatory kinds are a 400, and then nothing changes. Answers the full list."
+        ),
+        request=PreferenceChangeSerializer(many=True),
+        responses={
+            200: PreferenceSerializer(many=True),
+            400: OpenApiResponse(description=_("Invalid rows; errors are given per row, in order.")),
+            401: UNAUTHENTICATED,
+        },
+    )
+    def put(self, request: Request) -> Response:
+        serializer = PreferenceChangeSerializer(data=request.data, many=True, max_length=self.max_rows)
+        serializer.is_valid(raise_exception=True)
+        try:
+            set_preferences(request.user, serializer.validated_data)
+        except PreferenceError as exc:
+            return Response(exc.errors, status=status.HTTP_400_BAD_REQUEST)
+        return Response(PreferenceSerializer(preference_rows(request.user), many=True).data)
