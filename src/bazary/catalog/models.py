@@ -212,11 +212,12 @@ class ProductQuerySet(models.QuerySet):
         from .models import ProductImage  # the concrete image model of this app
 
         return self.select_related("category").prefetch_related(
+            "tags",
             models.Prefetch(
                 "images",
                 queryset=ProductImage.objects.filter(is_primary=True),
                 to_attr="primary_images",
-            )
+            ),
         )
 
     def for_detail(self) -> ProductQuerySet:

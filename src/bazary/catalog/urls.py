@@ -1,3 +1,40 @@
+"""The catalog API; mounted at the root of ``bazary.urls`` or on its own."""
+
+from django.urls import path
+
+from . import views
+
 app_name = "bazary_catalog"
 
-urlpatterns: list = []
+SLUG = "<slug:slug>"
+
+category_list = views.CategoryViewSet.as_view({"get": "list", "post": "create"})
+category_detail = views.CategoryViewSet.as_view(
+    {"get": "retrieve", "put": "update", "patch": "partial_update", "delete": "destroy"}
+)
+product_list = views.ProductViewSet.as_view({"get": "list", "post": "create"})
+product_detail = views.ProductViewSet.as_view(
+    {"get": "retrieve", "put": "update", "patch": "partial_update", "delete": "destroy"}
+)
+tag_list = views.TagViewSet.as_view({"get": "list", "post": "create"})
+tag_detail = views.TagViewSet.as_view(
+    {"get": "retrieve", "put": "update", "patch": "partial_update", "delete": "destroy"}
+)
+
+urlpatterns = [
+    path("categories/", category_list, name="category-list"),
+    path("categories/tree/", views.CategoryTreeView.as_view(), name="category-tree"),
+    path(f"categories/{SLUG}/", category_detail, name="category-detail"),
+    path("products/", product_list, name="product-list"),
+    path(f"products/{SLUG}/", product_detail, name="product-detail"),
+    path(f"products/{SLUG}/images/", views.ProductImageListView.as_view(), name="product-image-list"),
+    path(
+        f"products/{SLUG}/images/<int:image_id>/",
+        views.ProductImageDetailView.as_view(),
+        name="product-image-detail",
+    ),
+    path(f"products/{SLUG}/stock/", views.ProductStockView.as_view(), name="product-stock"),
+    path(f"products/{SLUG}/stock-alert/", views.StockAlertView.as_view(), name="product-stock-alert"),
+    path("tags/", tag_list, name="tag-list"),
+    path(f"tags/{SLUG}/", tag_detail, name="tag-detail"),
+]

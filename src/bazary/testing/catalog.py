@@ -1,0 +1,76 @@
+"""Factories for bazary.catalog: categories, tags, products, images.
+
+They build whichever models ``BAZARY_CATALOG_PRODUCT_MODEL`` /
+``BAZARY_CATALOG_CATEGORY_MODEL`` name, so they work with swapped models too.
+"""
+
+from __future__ import annotations
+
+import io
+from decimal import Decimal
+from typing import Any
+
+import factory
+import swapper
+from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import Image
+
+
+def image_bytes(fmt: str = "PNG", size: tuple[int, int] = (8, 8), color: str = "teal") -> bytes:
+    """A small valid image in ``fmt`` (PNG, JPEG, WEBP, GIF)."""
+    buffer = io.BytesIO()
+    Image.new("RGB", size, color).save(buffer, format=fmt)
+    return buffer.getvalue()
+
+
+def image_upload(name: str = "photo.png", fmt: str = "PNG", **kwargs: Any) -> SimpleUploadedFile:
+    content_type = {"PNG": "image/png", "JPEG": "image/jpeg", "WEBP": "image/webp", "GIF": "image/gif"}[fmt]
+    return SimpleUploadedFile(name, image_bytes(fmt, **kwargs), content_type=content_type)
+
+
+class CategoryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = swapper.get_model_name("bazary_catalog", "Category")
+        skip_postgeneration_save = True
+
+    name = factory.Sequence(lambda n: f"Category {n}")
+    parent = None
+    is_active = True
+
+
+class TagFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "bazary_catalog.Tag"
+        django_get_or_create = ("name",)
+
+    name = factory.Sequence(lambda n: f"tag {n}")
+
+
+class ProductFactory(factory.django.DjangoModelFactory):
+    """``ProductFactory(tags=[tag, ...])`` sets tags after saving."""
+
+    class Meta:
+        model = swapper.get_model_name("bazary_catalog", "Product")
+        skip_postgeneration_save = True
+
+    name = factory.Sequence(lambda n: f"Product {n}")
+    description = factory.Faker("sentence")
+    price = Decimal("19.99")
+    stock = 10
+    category = factory.SubFactory(CategoryFactory)
+    is_active = True
+
+    @factory.post_generation
+    def tags(self, create: bool, extracted: Any, **kwargs: Any) -> None:
+        if create and extracted:
+            self.tags.set(extracted)
+
+
+class ProductImageFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "bazary_catalog.ProductImage"
+
+    product = factory.SubFactory(ProductFactory)
+    image = factory.LazyFunction(image_upload)
+    alt_text = factory.Sequence(lambda n: f"Image {n}")
+    is_primary = True
