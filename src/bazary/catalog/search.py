@@ -141,3 +141,34 @@ def install_postgres_search(schema_editor: Any, model: type[models.Model]) -> No
         f"CREATE INDEX IF NOT EXISTS {schema_editor.quote_name(base + '_name_trgm')} "
         f"ON {table} USING gin (name gin_trgm_ops)"
     )
+
+
+def connect_search_updates() -> None:
+    """Keep ``search_vector`` current when tags change (admin, shell, API)."""
+    from django.db.models.signals import m2m_changed, post_save
+
+    from .models import Tag, get_product_model
+
+    product_model = get_product_model()
+    through = product_model._meta.get_field("tags").remote_field.through
+    m2m_changed.connect(_tags_changed, sender=through, dispatch_uid="bazary_catalog_search_tags")
+    post_save.connect(_tag_saved, sender=Tag, dispatch_uid="bazary_catalog_search_tag_saved")
+
+
+def _tags_changed(sender: Any, instance: Any, action: str, reverse: bool, pk_set: Any, **kwargs: Any) -> None:
+    if action not in ("post_add", "post_remove", "post_clear"):
+        return
+    from .models import get_product_model
+
+    manager = get_product_model()._default_manager
+    if not reverse:
+        update_search_vectors(manager.filter(pk=instance.pk))
+    elif pk_set:
+        update_search_vectors(manager.filter(pk__in=pk_set))
+
+
+def _tag_saved(sender: Any, instance: Any, created: bool, **kwargs: Any) -> None:
+    if not created:
+        from .models import get_product_model
+
+        update_search_vectors(get_product_model()._default_manager.filter(tags=instance))
