@@ -25,9 +25,8 @@ class ProgressBar:
     def advance(self, n: int = 1) -> None:
         self.done = min(self.done + n, self.total)
         filled = self.width * self.done // self.total if self.total else self.width
-        self._write(
-            f"\r[{'#' * filled}{'.' * (self.width - filled)}] {self.done:>{len(str(self.total))}}/{self.total} {self.label}"
-        )
+        bar = "#" * filled + "." * (self.width - filled)
+        self._write(f"\r[{bar}] {self.done:>{len(str(self.total))}}/{self.total} {self.label}")
 
     def finish(self) -> None:
         if self.done < self.total:

@@ -71,7 +71,7 @@ class Command(BaseCommand):
         count = options["products"]
         if count < 0:
             raise CommandError("--products cannot be negative.")
-        rng = random.Random(options["seed"])
+        rng = random.Random(options["seed"])  # noqa: S311  (demo data, not secrets)
         if options["clear"]:
             self.clear()
         leaves = self.seed_categories()
