@@ -4,19 +4,24 @@ from __future__ import annotations
 
 from typing import Any
 
-import django_filters
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
+from django_filters import rest_framework as filters
 
 from .models import Notification
 
 
-class NotificationFilterSet(django_filters.FilterSet):
-    unread = django_filters.BooleanFilter(method="filter_unread", label=_("Only unread (true) or only read (false)."))
+class NotificationFilterSet(filters.FilterSet):
+    # A choice, not a BooleanFilter: an unknown value is a 400, not silently "no filter".
+    unread = filters.ChoiceFilter(
+        choices=[("true", "true"), ("false", "false")],
+        method="filter_unread",
+        label=_("true: only unread notifications; false: only read ones."),
+    )
 
     class Meta:
         model = Notification
         fields = ("unread",)
 
     def filter_unread(self, queryset: QuerySet[Notification], name: str, value: Any) -> QuerySet[Notification]:
-        return queryset.filter(read_at__isnull=bool(value))
+        return queryset.filter(read_at__isnull=value == "true")

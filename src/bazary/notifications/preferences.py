@@ -15,9 +15,10 @@ from .models import Preference
 
 
 class PreferenceError(ValueError):
-    """A preference change that is not allowed; ``errors`` says why, per row."""
+    """A preference change that is not allowed; ``errors`` says why, by row index
+    (the shape DRF gives a list serializer's errors)."""
 
-    def __init__(self, errors: list[dict[str, Any]]) -> None:
+    def __init__(self, errors: dict[int, dict[str, Any]]) -> None:
         super().__init__(errors)
         self.errors = errors
 
@@ -71,8 +72,8 @@ def set_preferences(user: Any, changes: Iterable[dict[str, Any]]) -> None:
     changes = list(changes)
     codes = channel_registry.registry.codes()
     kinds = {kind.code: kind for kind in registry}
-    errors: list[dict[str, Any]] = []
-    for row in changes:
+    errors: dict[int, dict[str, Any]] = {}
+    for index, row in enumerate(changes):
         problem: dict[str, Any] = {}
         kind = kinds.get(row["kind"])
         if kind is None:
@@ -86,8 +87,9 @@ def set_preferences(user: Any, changes: Iterable[dict[str, Any]]) -> None:
             and row["enabled"] != default_enabled(kind, row["channel"])
         ):
             problem["enabled"] = [_("This notification is mandatory and cannot be changed.")]
-        errors.append(problem)
-    if any(errors):
+        if problem:
+            errors[index] = problem
+    if errors:
         raise PreferenceError(errors)
     with transaction.atomic():
         for row in changes:

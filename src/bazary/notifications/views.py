@@ -9,6 +9,7 @@ from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.parsers import JSONParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -61,6 +62,9 @@ class NotificationViewSet(
     mixins.DestroyModelMixin,
     viewsets.GenericViewSet,
 ):
+    """The signed-in user's in-app notifications. Another user's notification
+    is a 404, exactly like one that does not exist."""
+
     serializer_class = NotificationSerializer
     permission_classes = [IsAuthenticated]
     filter_backends = [DjangoFilterBackend]
@@ -125,9 +129,11 @@ class NotificationViewSet(
 
 @extend_schema(tags=TAGS)
 class PreferencesView(BazaryAPIMixin, APIView):
-    """The user's notification preferences: one row per kind and channel."""
+    """The user's notification preferences: one row per registered kind and
+    configured channel. Mandatory kinds (security emails) cannot be changed."""
 
     permission_classes = [IsAuthenticated]
+    parser_classes = [JSONParser]
     pagination_class = None
     #: Rows accepted in one PUT; more than every kind times channel is never needed.
     max_rows = 1000
