@@ -49,7 +49,9 @@ def test_patch_changes_names_and_ignores_privileged_fields(auth_client, user):
     user.refresh_from_db()
     assert user.first_name == "Augusta"
     assert user.email != "evil@example.com"
-    assert not user.is_staff and not user.is_superuser and user.is_active
+    assert not user.is_staff
+    assert not user.is_superuser
+    assert user.is_active
     assert user.check_password(PASSWORD)
     assert user.email_verified_at is not None
 
@@ -78,7 +80,8 @@ def test_delete_anonymises_revokes_and_frees_the_address(api_client, auth_client
 
     user.refresh_from_db()
     assert not user.is_active
-    assert user.email != email and user.email.endswith(".invalid")
+    assert user.email != email
+    assert user.email.endswith(".invalid")
     assert user.first_name == user.last_name == ""
     assert not user.has_usable_password()
     assert not Address.objects.filter(user=user).exists()
