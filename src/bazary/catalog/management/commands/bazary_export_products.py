@@ -1,0 +1,48 @@
+"""``manage.py bazary_export_products``: every product as CSV or JSON, in the
+format ``bazary_import_products`` reads back."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from bazary.catalog.management.progress import ProgressBar
+from bazary.catalog.models import get_product_model
+from bazary.catalog.transfer import detect_format, export_products
+
+
+class Command(BaseCommand):
+    help = "Export products to CSV or JSON (readable by bazary_import_products)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("-o", "--output", default="-", help="File to write; - (default) for standard output.")
+        parser.add_argument("--format", choices=["csv", "json"], help="Default: from the output extension (csv).")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        path = options["output"]
+        fmt = detect_format(path, options["format"])
+        if path == "-":
+            # Raw text to standard output: no progress bar mixed into the data.
+            export_products(_RawWriter(self.stdout), fmt)
+            return
+        total = get_product_model()._default_manager.count()
+        bar = ProgressBar(self.stdout, total, "products")
+        try:
+            with open(path, "w", encoding="utf-8", newline="") as handle:
+                count = export_products(handle, fmt, progress=bar.advance)
+        except OSError as exc:
+            raise CommandError(f"Cannot write {path}: {exc}") from exc
+        bar.finish()
+        self.stdout.write(self.style.SUCCESS(f"Exported {count} products to {path}."))
+
+
+class _RawWriter:
+    """Writes through a command's OutputWrapper without its added newlines."""
+
+    def __init__(self, wrapper: Any) -> None:
+        self.wrapper = wrapper
+
+    def write(self, text: str) -> int:
+        self.wrapper.write(text, ending="")
+        return len(text)
