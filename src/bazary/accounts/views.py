@@ -6,6 +6,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import generics, mixins, permissions, serializers, status, viewsets
@@ -53,6 +54,8 @@ class UserView(BazaryAPIMixin, generics.GenericAPIView):
 
 
 class RegisterView(PublicView):
+    """Create an account (the same answer whether or not the address has one)."""
+
     throttle_classes = (t.RegisterRateThrottle,)
 
     def get_serializer_class(self) -> Any:
@@ -73,6 +76,8 @@ class RegisterView(PublicView):
 
 
 class VerifyEmailView(PublicView):
+    """Verify an address with the token from the verification email (single use)."""
+
     serializer_class = s.VerifyEmailSerializer
 
     @extend_schema(
@@ -88,6 +93,8 @@ class VerifyEmailView(PublicView):
 
 
 class ResendVerificationView(PublicView):
+    """Send the verification email again to an unverified account."""
+
     serializer_class = s.ResendVerificationSerializer
     throttle_classes = (t.VerifyEmailResendRateThrottle, t.VerifyEmailResendEmailRateThrottle)
 
@@ -108,6 +115,8 @@ class ResendVerificationView(PublicView):
 
 
 class LoginView(PublicView):
+    """Log in with email and password; answers an access and a refresh token."""
+
     serializer_class = s.LoginSerializer
     throttle_classes = (t.LoginRateThrottle,)
 
@@ -129,6 +138,8 @@ class LoginView(PublicView):
 
 
 class RefreshView(PublicView):
+    """Exchange a refresh token for a new access token and, when rotating, a new refresh token."""
+
     serializer_class = s.RefreshSerializer
 
     @extend_schema(
@@ -149,6 +160,8 @@ class RefreshView(PublicView):
 
 
 class TokenVerifyView(PublicView):
+    """Check that a token is well signed, unexpired and not revoked."""
+
     serializer_class = s.TokenVerifySerializer
 
     @extend_schema(
@@ -168,6 +181,8 @@ class TokenVerifyView(PublicView):
 
 
 class LogoutView(UserView):
+    """Revoke one of your refresh tokens."""
+
     serializer_class = s.LogoutSerializer
 
     @extend_schema(
@@ -188,6 +203,8 @@ class LogoutView(UserView):
 
 
 class LogoutAllView(UserView):
+    """Revoke every refresh token of yours."""
+
     serializer_class = serializers.Serializer
 
     @extend_schema(
@@ -204,7 +221,23 @@ class LogoutAllView(UserView):
 # -- profile ----------------------------------------------------------------------------
 
 
+class MeSchema(AutoSchema):
+    """Documents the ``{password}`` body of ``DELETE auth/me/`` (drf-spectacular skips DELETE bodies)."""
+
+    def _get_request_body(self, direction: str = "request") -> Any:
+        if self.method != "DELETE":
+            return super()._get_request_body(direction)
+        self.method = "POST"
+        try:
+            return super()._get_request_body(direction)
+        finally:
+            self.method = "DELETE"
+
+
 class MeView(UserView):
+    """Your profile: read it, change your names, or delete your account."""
+
+    schema = MeSchema()
     http_method_names = ["get", "patch", "delete", "head", "options"]
 
     def get_serializer_class(self) -> Any:
@@ -253,6 +286,8 @@ class MeView(UserView):
 
 
 class PasswordChangeView(UserView):
+    """Change your password; your other sessions are signed out."""
+
     serializer_class = s.PasswordChangeSerializer
 
     @extend_schema(
@@ -269,6 +304,8 @@ class PasswordChangeView(UserView):
 
 
 class PasswordResetView(PublicView):
+    """Email a password reset link to the address, if it has an account."""
+
     serializer_class = s.PasswordResetSerializer
     throttle_classes = (t.PasswordResetRateThrottle, t.PasswordResetEmailRateThrottle)
 
@@ -286,6 +323,8 @@ class PasswordResetView(PublicView):
 
 
 class PasswordResetConfirmView(PublicView):
+    """Set a new password with the uid and token from the reset email."""
+
     serializer_class = s.PasswordResetConfirmSerializer
 
     @extend_schema(
@@ -305,6 +344,8 @@ class PasswordResetConfirmView(PublicView):
 
 
 class EmailChangeView(UserView):
+    """Ask to change your email address; the new address must confirm."""
+
     serializer_class = s.EmailChangeSerializer
 
     @extend_schema(
@@ -321,6 +362,8 @@ class EmailChangeView(UserView):
 
 
 class EmailChangeConfirmView(UserView):
+    """Confirm an email change with the token sent to the new address."""
+
     serializer_class = s.EmailChangeConfirmSerializer
 
     @extend_schema(
@@ -355,6 +398,8 @@ class EmailChangeConfirmView(UserView):
     ),
 )
 class SessionViewSet(BazaryAPIMixin, mixins.ListModelMixin, mixins.DestroyModelMixin, viewsets.GenericViewSet):
+    """Your live sessions: the refresh tokens that are neither expired nor revoked."""
+
     serializer_class = s.SessionSerializer
     permission_classes = [permissions.IsAuthenticated]
 
@@ -398,6 +443,8 @@ class SessionViewSet(BazaryAPIMixin, mixins.ListModelMixin, mixins.DestroyModelM
     ),
 )
 class AddressViewSet(BazaryAPIMixin, viewsets.ModelViewSet):
+    """Your postal addresses; at most one default per kind."""
+
     serializer_class = s.AddressSerializer
     permission_classes = [permissions.IsAuthenticated]
 
