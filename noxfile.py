@@ -11,7 +11,7 @@ import os
 import nox
 
 nox.options.default_venv_backend = "uv"
-nox.options.sessions = ["services"]
+nox.options.sessions = ["services", "e2e"]
 PYTHON = "3.11"
 
 
@@ -44,6 +44,30 @@ def services(session: nox.Session) -> None:
         "-p",
         "no:cacheprovider",
         "-q",
+        *session.posargs,
+        env={"PATH": f"{session.bin}{os.pathsep}{os.environ.get('PATH', '')}"},
+    )
+
+
+@nox.session(python=PYTHON)
+def e2e(session: nox.Session) -> None:
+    """The example project under gunicorn with its worker, on PostgreSQL, Redis and S3.
+
+    The browser tests use Debian's chromium (apt-get install chromium); nothing
+    is downloaded by Playwright.
+    """
+    install(session, "e2e")
+    session.run(
+        "python",
+        "scripts/services.py",
+        "--",
+        "python",
+        "-m",
+        "pytest",
+        "tests/e2e",
+        "-p",
+        "no:cacheprovider",
+        "-v",
         *session.posargs,
         env={"PATH": f"{session.bin}{os.pathsep}{os.environ.get('PATH', '')}"},
     )

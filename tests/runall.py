@@ -16,7 +16,8 @@ EXAMPLE = Path(__file__).parent.parent / "example_project"
 
 
 def main(args: list[str]) -> int:
-    runs = [["tests", f"--ignore={PROJECTS}", "--ds=tests.projects.full.settings"]]
+    e2e = Path(__file__).parent / "e2e"  # run by nox -s e2e, against a deployed site
+    runs = [["tests", f"--ignore={PROJECTS}", f"--ignore={e2e}", "--ds=tests.projects.full.settings"]]
     for project in sorted(p for p in PROJECTS.iterdir() if p.is_dir() and any(p.glob("test_*.py"))):
         runs.append([str(project), f"--ds=tests.projects.{project.name}.settings"])
     # The example project's own tests (health, settings per environment, demo).

@@ -185,7 +185,15 @@ BAZARY_ACCOUNTS = {
     "VERIFY_EMAIL_URL": f"{env('FRONTEND_URL', SITE_URL)}/verify-email?token={{token}}",
     "PASSWORD_RESET_URL": f"{env('FRONTEND_URL', SITE_URL)}/reset-password?uid={{uid}}&token={{token}}",
     "EMAIL_CHANGE_URL": f"{env('FRONTEND_URL', SITE_URL)}/confirm-email?token={{token}}",
+    "LOCKOUT_THRESHOLD": env_int("LOCKOUT_THRESHOLD", 5),
 }
+_auth_rates = {
+    scope: env(f"THROTTLE_{scope.upper()}")
+    for scope in ("login", "register", "password_reset", "verify_email_resend")
+    if env(f"THROTTLE_{scope.upper()}")
+}
+if _auth_rates:
+    BAZARY_ACCOUNTS["THROTTLE_RATES"] = _auth_rates
 
 LOGGING = {
     "version": 1,

@@ -1,0 +1,117 @@
+"""A real browser (Debian's Chromium, driven by Playwright) on the deployed site."""
+
+from __future__ import annotations
+
+import io
+import os
+import urllib.parse
+import uuid
+from pathlib import Path
+
+import pytest
+import requests
+from PIL import Image
+
+from .conftest import ADMIN_EMAIL, ADMIN_PASSWORD, Site
+
+CHROMIUM = next(
+    (p for p in ("/usr/lib/chromium/chromium", "/usr/bin/chromium") if os.path.exists(p)),
+    None,
+)
+pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="apt-get install chromium")
+
+
+@pytest.fixture
+def page(site: Site):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"],
+        )
+        context = browser.new_context()
+        outside: list[str] = []
+
+        def only_loopback(route):
+            host = urllib.parse.urlsplit(route.request.url).hostname
+            if host in ("127.0.0.1", "localhost") or route.request.url.startswith(("data:", "blob:")):
+                route.continue_()
+            else:
+                outside.append(route.request.url)
+                route.abort()
+
+        context.route("**/*", only_loopback)
+        page = context.new_page()
+        page.set_default_timeout(30_000)
+        yield page
+        browser.close()
+        # The docs and the admin work without any network beyond the site itself.
+        assert outside == []
+
+
+def operations(site: Site) -> list[tuple[str, str]]:
+    schema = requests.get(site.url("/api/v1/schema/?format=json"), timeout=20).json()
+    methods = {"get", "post", "put", "patch", "delete"}
+    return [(path, method) for path, item in schema["paths"].items() for method in item if method in methods]
+
+
+def test_swagger_ui_renders_every_operation(site: Site, page):
+    page.goto(site.url("/api/v1/docs/"))
+    page.wait_for_selector(".opblock")
+    assert page.locator(".opblock").count() == len(operations(site))
+
+
+def test_authorize_with_a_jwt_and_list_products_from_swagger_ui(site: Site, page):
+    token = site.token()
+    page.goto(site.url("/api/v1/docs/"))
+    page.wait_for_selector(".opblock")
+
+    page.click("button.authorize")
+    dialog = page.locator(".dialog-ux")
+    dialog.locator("input[type=text]").first.fill(token)
+    dialog.locator("button.authorize").first.click()
+    dialog.locator("button.btn-done").click()
+
+    operation = page.locator("[id^='operations-'][id$='-products_list']").first
+    operation.locator(".opblock-summary").click()
+    operation.locator("button.try-out__btn").click()
+    with page.expect_request(lambda r: "/api/v1/products/" in r.url) as request_info:
+        operation.locator("button.execute").click()
+    assert request_info.value.headers.get("authorization") == f"Bearer {token}"
+    status = operation.locator(".live-responses-table .response-col_status").first
+    status.wait_for()
+    assert status.inner_text().strip().startswith("200")
+
+
+def test_admin_login_and_create_a_product_with_an_image(site: Site, page, tmp_path: Path, admin_headers):
+    slug = f"admin-cat-{uuid.uuid4().hex[:6]}"
+    response = requests.post(
+        site.url("/api/v1/categories/"), json={"name": slug, "slug": slug}, headers=admin_headers, timeout=10
+    )
+    assert response.status_code == 201, response.text
+    image = tmp_path / "photo.png"
+    buffer = io.BytesIO()
+    Image.new("RGB", (40, 30), "blue").save(buffer, format="PNG")
+    image.write_bytes(buffer.getvalue())
+
+    page.goto(site.url("/admin/login/"))
+    page.fill("input[name=username]", ADMIN_EMAIL)
+    page.fill("input[name=password]", ADMIN_PASSWORD)
+    page.click("input[type=submit]")
+    page.wait_for_url("**/admin/")
+
+    name = f"Admin lamp {uuid.uuid4().hex[:6]}"
+    page.goto(site.url("/admin/bazary_catalog/product/add/"))
+    page.fill("input[name=name]", name)
+    page.fill("input[name=price]", "12.50")
+    page.fill("input[name=stock]", "4")
+    page.select_option("select[name=category]", label=slug)
+    page.locator("input[type=file][name$='-0-image']").set_input_files(str(image))
+    page.click("input[name=_save]")
+    page.wait_for_selector(".messagelist .success")
+
+    response = requests.get(site.url("/api/v1/products/"), params={"search": name}, headers=admin_headers, timeout=10)
+    (product,) = response.json()["results"]
+    assert product["primary_image"] is not None
+    assert requests.get(product["primary_image"]["url"], timeout=10).content == image.read_bytes()
