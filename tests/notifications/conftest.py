@@ -18,13 +18,11 @@ SECURITY = Kind("tests.security", "tests_notifications/email/security", default_
 
 
 def templates_setting(*dirs: Path) -> list[dict]:
-    return [
-        {
-            "BACKEND": "django.template.backends.django.DjangoTemplates",
-            "DIRS": [str(d) for d in dirs],
-            "APP_DIRS": True,
-        }
-    ]
+    """The project's TEMPLATES with ``dirs`` as the DIRS of its first engine."""
+    from django.conf import settings
+
+    first, *others = settings.TEMPLATES
+    return [{**first, "DIRS": [str(d) for d in dirs]}, *others]
 
 
 @pytest.fixture(autouse=True)
@@ -65,3 +63,12 @@ def client_for(api_client):
         return api_client
 
     return login
+
+
+def task_backend_path(name: str) -> str:
+    """The import path of a built-in task backend: ``django.tasks`` on Django 6, the backport on 5.2."""
+    try:
+        import django.tasks  # noqa: F401
+    except ImportError:
+        return f"django_tasks.backends.{name.lower().removesuffix('backend')}.{name}"
+    return f"django.tasks.backends.{name.lower().removesuffix('backend')}.{name}"

@@ -16,10 +16,9 @@ from bazary.notifications.models import Delivery, DeliveryStatus
 from bazary.testing.notifications import DeliveryFactory
 
 from .backends import FlakyBackend
+from .conftest import task_backend_path
 
 pytestmark = pytest.mark.django_db
-
-DUMMY_TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
 
 
 @pytest.fixture
@@ -33,12 +32,7 @@ def flaky(settings):
 @pytest.fixture
 def dummy_tasks(settings):
     """A backend that can defer and records what is enqueued, without running it."""
-    try:
-        import django.tasks  # noqa: F401
-
-        settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}
-    except ImportError:
-        settings.TASKS = DUMMY_TASKS
+    settings.TASKS = {"default": {"BACKEND": task_backend_path("DummyBackend")}}
     backend = task_backends["default"]
     backend.clear()
     return backend
@@ -155,8 +149,8 @@ def test_deferring_backend_retries_later_with_run_after(user, flaky, dummy_tasks
 
 def test_task_backend_and_queue_settings_are_used(user, settings, dummy_tasks, django_capture_on_commit_callbacks):
     settings.TASKS = {
-        "default": {"BACKEND": dummy_tasks.__class__.__module__ + ".DummyBackend"},
-        "mail": {"BACKEND": dummy_tasks.__class__.__module__ + ".DummyBackend", "QUEUES": ["emails"]},
+        "default": {"BACKEND": task_backend_path("DummyBackend")},
+        "mail": {"BACKEND": task_backend_path("DummyBackend"), "QUEUES": ["emails"]},
     }
     settings.BAZARY_NOTIFICATIONS = {"TASK_BACKEND": "mail", "TASK_QUEUE": "emails"}
     with django_capture_on_commit_callbacks(execute=True):
