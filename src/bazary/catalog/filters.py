@@ -11,6 +11,8 @@ from django.core.validators import ProhibitNullCharactersValidator
 from django.db.models import Exists, OuterRef, QuerySet, Subquery
 from django.utils.translation import gettext_lazy as _
 from django_filters.widgets import QueryArrayWidget
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
 from .conf import catalog_settings
 from .models import get_category_model, get_product_model
@@ -39,6 +41,29 @@ class MultipleSlugField(forms.Field):
         return values
 
 
+class StrictBooleanField(forms.Field):
+    """``true``/``false`` (and ``1``/``0``, ``yes``/``no``); anything else is a
+    400, not silently ignored as django-filter's select widget would."""
+
+    TRUE, FALSE = ("true", "1", "yes", "on"), ("false", "0", "no", "off")
+
+    def to_python(self, value: Any) -> bool | None:
+        if value in (None, ""):
+            return None
+        text = str(value).strip().lower()
+        if text in self.TRUE:
+            return True
+        if text in self.FALSE:
+            return False
+        raise forms.ValidationError(_("Use true or false."), code="invalid")
+
+
+@extend_schema_field(OpenApiTypes.BOOL)
+class StrictBooleanFilter(filters.BooleanFilter):
+    field_class = StrictBooleanField
+
+
+@extend_schema_field({"type": "array", "items": {"type": "string"}})
 class MultipleSlugFilter(filters.Filter):
     field_class = MultipleSlugField
 
@@ -65,9 +90,9 @@ class ProductFilterSet(filters.FilterSet):
     max_price = filters.NumberFilter(
         field_name="price", lookup_expr="lte", max_digits=12, decimal_places=2, min_value=0
     )
-    in_stock = filters.BooleanFilter(method="filter_in_stock")
-    featured = filters.BooleanFilter(field_name="is_featured")
-    is_active = filters.BooleanFilter(field_name="is_active", help_text=_("Staff only; ignored for others."))
+    in_stock = StrictBooleanFilter(method="filter_in_stock")
+    featured = StrictBooleanFilter(field_name="is_featured")
+    is_active = StrictBooleanFilter(field_name="is_active", help_text=_("Staff only; ignored for others."))
     search = filters.CharFilter(method="filter_search", help_text=_("Search text (name, SKU, tags, description)."))
     ordering = StableOrderingFilter(
         fields=ORDERING_FIELDS, help_text=_("price, -price, name, -name, created_at, -created_at")

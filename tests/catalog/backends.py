@@ -1,0 +1,27 @@
+"""Custom classes the settings tests point BAZARY_CATALOG at."""
+
+import django_filters
+from rest_framework import serializers
+
+from bazary.catalog.filters import ProductFilterSet
+from bazary.catalog.models import get_product_model
+from bazary.catalog.search import BaseSearchBackend
+
+
+class NothingBackend(BaseSearchBackend):
+    def search(self, queryset, text):
+        return queryset.none()
+
+
+class OnlyFeaturedFilterSet(ProductFilterSet):
+    def filter_queryset(self, queryset):
+        return super().filter_queryset(queryset).filter(is_featured=True)
+
+
+class SlimProductSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = get_product_model()
+        fields = ["slug", "name"]
+
+
+__all__ = ["NothingBackend", "OnlyFeaturedFilterSet", "SlimProductSerializer", "django_filters"]
