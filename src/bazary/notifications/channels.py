@@ -39,10 +39,11 @@ class Message:
     """One notification for one recipient, rendered, before any channel stores it."""
 
     kind: Kind
-    recipient: Model
+    #: An instance of ``AUTH_USER_MODEL``.
+    recipient: Any
     rendered: RenderedEmail
     context: dict[str, Any]
-    actor: Model | None = None
+    actor: Any = None
     target: Model | None = None
     #: Addresses given by the caller for this recipient, by channel code
     #: (``notify(..., email=...)`` sets ``{"email": ...}``).

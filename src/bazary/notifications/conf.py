@@ -35,7 +35,7 @@ def _channels_are_valid(values: dict[str, Any]) -> Iterable[tuple[str, str]]:
             cls = import_string(path) if isinstance(path, str) else path
         except ImportError:
             continue  # reported as E004 by the core check
-        if not (isinstance(cls, type) and issubclass(cls, Channel) and getattr(cls, "code", "")):
+        if not (isinstance(cls, type) and issubclass(cls, Channel)) or not cls.code:
             yield "bazary_notifications.E011", f"CHANNELS: {path!r} is not a Channel subclass with a code."
             continue
         codes.append(cls.code)

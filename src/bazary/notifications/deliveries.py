@@ -64,8 +64,8 @@ def attempt(delivery_ids: Sequence[int]) -> list[Delivery]:
     for code, batch in by_channel.items():
         channel = configured.get(code)
         if channel is None or not channel.uses_deliveries:
-            error = LookupError(f"Channel {code!r} is not configured for deliveries.")
-            outcomes.update(dict.fromkeys((d.pk for d in batch), error))
+            missing = LookupError(f"Channel {code!r} is not configured for deliveries.")
+            outcomes.update(dict.fromkeys((d.pk for d in batch), missing))
             continue
         outcomes.update(channel.send_many(batch))
 

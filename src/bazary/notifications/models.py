@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
@@ -13,7 +15,7 @@ from bazary.core.models import TimeStampedModel
 
 
 class NotificationQuerySet(models.QuerySet["Notification"]):
-    def for_user(self, user: models.Model) -> NotificationQuerySet:
+    def for_user(self, user: Any) -> NotificationQuerySet:
         return self.filter(recipient=user)
 
     def unread(self) -> NotificationQuerySet:

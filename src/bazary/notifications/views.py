@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -13,6 +15,7 @@ from rest_framework.parsers import JSONParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.serializers import ListSerializer
 from rest_framework.views import APIView
 
 from bazary.core.views import BazaryAPIMixin
@@ -159,7 +162,9 @@ class PreferencesView(BazaryAPIMixin, APIView):
         },
     )
     def put(self, request: Request) -> Response:
-        serializer = PreferenceChangeSerializer(data=request.data, many=True, max_length=self.max_rows)
+        serializer: ListSerializer[Any] = ListSerializer(
+            child=PreferenceChangeSerializer(), data=request.data, max_length=self.max_rows
+        )
         serializer.is_valid(raise_exception=True)
         try:
             set_preferences(request.user, serializer.validated_data)
