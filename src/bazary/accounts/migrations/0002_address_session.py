@@ -9,6 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('bazary_accounts', '0001_initial'),
+        migrations.swappable_dependency(settings.AUTH_USER_MODEL),
         ('token_blacklist', '0011_linearizes_history'),
     ]
 

@@ -1,0 +1,7 @@
+import pytest
+from django.core.cache import caches
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    caches["default"].clear()

@@ -1,0 +1,91 @@
+"""Every accounts flow with a project's own user model (username login, unique email)."""
+
+import re
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core import mail
+from django.core.checks import run_checks
+from rest_framework.test import APIClient
+
+from bazary.testing.accounts import AddressFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+PASSWORD = "correct horse battery staple"
+
+
+def token_in(message) -> dict:
+    url = re.search(r"https?://\S+", message.body).group(0)
+    return {key: values[0] for key, values in parse_qs(urlparse(url).query).items()}
+
+
+def bearer(access):
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {access}")
+    return client
+
+
+def test_the_project_uses_its_own_user_model():
+    Member = get_user_model()
+    assert Member._meta.label == "custom_users.Member"
+    assert Member.USERNAME_FIELD == "username"
+    assert not {m.id for m in run_checks(tags=["bazary"])}
+
+
+def test_register_verify_login_refresh_logout(api_client):
+    response = api_client.post(
+        "/api/auth/register/",
+        {"email": "member@example.com", "password": PASSWORD, "first_name": "ignored"},
+        format="json",
+    )
+    assert response.status_code == 201
+    member = get_user_model().objects.get(email="member@example.com")
+    assert member.username == "member@example.com"
+    assert member.email_verified_at is None
+
+    credentials = {"email": "member@example.com", "password": PASSWORD}
+    refused = api_client.post("/api/auth/token/", credentials, format="json")
+    assert refused.status_code == 403
+    assert refused.json()["code"] == "email_not_verified"
+
+    (message,) = mail.outbox  # sent by a Django task: no bazary.notifications here
+    verify = api_client.post("/api/auth/verify-email/", {"token": token_in(message)["token"]}, format="json")
+    assert verify.status_code == 200
+
+    pair = api_client.post("/api/auth/token/", credentials, format="json").json()
+    me = bearer(pair["access"]).get("/api/auth/me/").json()
+    assert me["email"] == "member@example.com"
+    assert me["email_verified"] is True
+    assert "first_name" not in me
+
+    rotated = api_client.post("/api/auth/token/refresh/", {"refresh": pair["refresh"]}, format="json")
+    assert rotated.status_code == 200
+    assert api_client.post("/api/auth/token/refresh/", {"refresh": pair["refresh"]}).status_code == 401
+
+    new = rotated.json()
+    logout = bearer(new["access"]).post("/api/auth/logout/", {"refresh": new["refresh"]}, format="json")
+    assert logout.status_code == 204
+    assert api_client.post("/api/auth/token/refresh/", {"refresh": new["refresh"]}).status_code == 401
+
+
+def test_password_reset_and_account_deletion(api_client):
+    member = UserFactory(email="m@example.com", display_name="Mo")
+    AddressFactory(user=member)
+    api_client.post("/api/auth/password/reset/", {"email": "M@example.com"}, format="json")
+    link = token_in(mail.outbox[0])
+    new_password = "a brand new passphrase 7"
+    confirm = api_client.post("/api/auth/password/reset/confirm/", {**link, "new_password": new_password})
+    assert confirm.status_code == 204
+
+    pair = api_client.post("/api/auth/token/", {"email": "m@example.com", "password": new_password}).json()
+    client = bearer(pair["access"])
+    assert client.delete("/api/auth/me/", {"password": new_password}, format="json").status_code == 204
+    member.refresh_from_db()
+    assert not member.is_active
+    assert member.email != "m@example.com"
+    assert member.username == member.email
+    assert not member.bazary_addresses.exists()
+    again = api_client.post("/api/auth/register/", {"email": "m@example.com", "password": PASSWORD})
+    assert again.status_code == 201
