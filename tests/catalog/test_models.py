@@ -89,7 +89,8 @@ def test_slugs_deduplicate_and_skus_are_generated(tree):
     b = ProductFactory(name="Blue Mug", category=tree["books"])
     c = ProductFactory(name="Blue Mug", category=tree["books"])
     assert [a.slug, b.slug, c.slug] == ["blue-mug", "blue-mug-2", "blue-mug-3"]
-    assert a.sku.startswith("SKU-") and a.sku != b.sku
+    assert a.sku.startswith("SKU-")
+    assert a.sku != b.sku
     assert unique_slug(Product, "日本") == "item"
     assert a.currency == "USD"
 
@@ -105,7 +106,8 @@ def test_one_primary_image_per_product(tree):
         ProductImageFactory(product=image.product, is_primary=True)
     ProductImageFactory(product=image.product, is_primary=False)
     assert ProductImage.objects.filter(product=image.product).count() == 2
-    assert image.width == 8 and image.height == 8
+    assert image.width == 8
+    assert image.height == 8
 
 
 def test_one_alert_per_user_and_product(tree, customer):

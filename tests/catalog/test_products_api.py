@@ -253,7 +253,8 @@ def test_create_generates_slug_and_sku_and_audits_stock(catalog, manager_client,
     assert body["category"]["slug"] == "books"
     assert {t["slug"] for t in body["tags"]} == {"sale", "new"}
     product = Product.objects.get(slug="desk-lamp")
-    assert product.stock == 7 and product.attributes == {"color": "black", "watts": 9}
+    assert product.stock == 7
+    assert product.attributes == {"color": "black", "watts": 9}
     movement = StockMovement.objects.get(product=product)
     assert (movement.delta, movement.stock_after, movement.user) == (7, 7, manager)
     again = manager_client.post("/api/products/", PAYLOAD, format="json").json()

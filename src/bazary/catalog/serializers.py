@@ -14,7 +14,7 @@ from rest_framework import serializers
 from .images import validate_image_file
 from .models import ProductImage, StockAlert, Tag, get_category_model, get_product_model
 from .search import update_search_vectors
-from .stock import InsufficientStock, adjust_stock
+from .stock import StockError, adjust_stock
 
 INT_MAX = 2**31 - 1
 MAX_ATTRIBUTES_BYTES = 16 * 1024
@@ -314,7 +314,7 @@ class ProductSerializer(serializers.ModelSerializer):
             current = type(product)._default_manager.filter(pk=product.pk).values_list("stock", flat=True).get()
             try:
                 adjust_stock(product, stock - current, reason=str(_("Edited")), user=self._user())
-            except InsufficientStock as exc:  # only when a concurrent change raced us
+            except StockError as exc:  # only when a concurrent change raced us
                 raise serializers.ValidationError({"stock": _("The stock changed meanwhile; retry.")}) from exc
         update_search_vectors(type(product)._default_manager.filter(pk=product.pk))
         return product

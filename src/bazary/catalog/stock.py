@@ -17,8 +17,20 @@ from .signals import back_in_stock
 logger = logging.getLogger(__name__)
 
 
-class InsufficientStock(Exception):
-    """The change would take the stock below zero; nothing was changed."""
+#: The database column is a 32-bit integer on every backend we support.
+MAX_STOCK = 2**31 - 1
+
+
+class StockError(Exception):
+    """The change was refused; nothing was changed."""
+
+
+class InsufficientStock(StockError):
+    """The change would take the stock below zero."""
+
+
+class StockLimitExceeded(StockError):
+    """The change would take the stock above :data:`MAX_STOCK`."""
 
 
 def adjust_stock(product: AbstractProduct, delta: int, *, reason: str = "", user: Any = None) -> int:
@@ -32,11 +44,15 @@ def adjust_stock(product: AbstractProduct, delta: int, *, reason: str = "", user
     """
     model = get_product_model()
     with transaction.atomic():
-        updated = model._default_manager.filter(pk=product.pk, stock__gte=-delta).update(
+        # The guard keeps the result within 0..MAX_STOCK (no integer overflow).
+        guard = {"stock__gte": -delta} if delta < 0 else {"stock__lte": MAX_STOCK - delta}
+        updated = model._default_manager.filter(pk=product.pk, **guard).update(
             stock=F("stock") + delta, updated_at=timezone.now()
         )
         if not updated:
-            raise InsufficientStock
+            if not model._default_manager.filter(pk=product.pk).exists():
+                raise model.DoesNotExist
+            raise InsufficientStock if delta < 0 else StockLimitExceeded
         new_stock = model._default_manager.filter(pk=product.pk).values_list("stock", flat=True).get()
         StockMovement.objects.create(
             product_id=product.pk,

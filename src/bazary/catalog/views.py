@@ -34,7 +34,7 @@ from .exceptions import Conflict
 from .filters import CategoryFilterSet
 from .models import ProductImage, StockAlert, Tag, get_category_model, get_product_model
 from .schema import CatalogAutoSchema
-from .stock import InsufficientStock, adjust_stock
+from .stock import InsufficientStock, StockLimitExceeded, adjust_stock
 from .tree import cached_tree
 
 MAX_ID = 2**63 - 1
@@ -410,6 +410,8 @@ class ProductStockView(BazaryAPIMixin, APIView):
             )
         except InsufficientStock as exc:
             raise Conflict(_("Not enough stock: the result would be below zero."), code="insufficient_stock") from exc
+        except StockLimitExceeded as exc:
+            raise Conflict(_("The result would exceed the largest possible stock."), code="stock_limit") from exc
         return Response(s.StockSerializer(product).data)
 
 
