@@ -52,7 +52,7 @@ def test_the_lock_expires(api_client, user):
     attempt(api_client, user.email)
     attempt(api_client, user.email)
     assert attempt(api_client, user.email, PASSWORD).status_code == 403
-    # The cache's clock (time.time) moves past LOCKOUT_DURATION.
+    # The clock moves past LOCKOUT_DURATION.
     with mock.patch("time.time", return_value=time.time() + 61):
         assert attempt(api_client, user.email, PASSWORD).status_code == 200
 

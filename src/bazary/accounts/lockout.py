@@ -8,6 +8,7 @@ account has it, so the lockout reveals nothing about which addresses exist.
 from __future__ import annotations
 
 import hashlib
+import time
 from typing import Any
 
 from django.core.cache import caches
@@ -29,7 +30,9 @@ def _key(kind: str, email: str) -> str:
 def is_locked(email: str) -> bool:
     if accounts_settings.LOCKOUT_THRESHOLD <= 0:
         return False
-    return bool(_cache().get(_key("locked", email)))
+    # The lock stores its end; the cache timeout only cleans it up.
+    until = _cache().get(_key("locked", email))
+    return isinstance(until, (int, float)) and until > time.time()
 
 
 def register_failure(email: str) -> bool:
@@ -47,7 +50,8 @@ def register_failure(email: str) -> bool:
         cache.set(key, 1, timeout=accounts_settings.LOCKOUT_WINDOW)
         failures = 1
     if failures >= threshold:
-        cache.set(_key("locked", email), 1, timeout=accounts_settings.LOCKOUT_DURATION)
+        duration = accounts_settings.LOCKOUT_DURATION
+        cache.set(_key("locked", email), time.time() + duration, timeout=duration)
         cache.delete(key)
         return True
     return False
