@@ -1,0 +1,169 @@
+"""bazary_seed_demo, bazary_import_products, bazary_export_products."""
+
+import io
+import json
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from bazary.catalog.models import Category, Product, ProductImage, StockMovement, Tag
+
+pytestmark = pytest.mark.django_db
+
+
+def run(*args, **kwargs):
+    out, err = io.StringIO(), io.StringIO()
+    call_command(*args, stdout=out, stderr=err, **kwargs)
+    return out.getvalue(), err.getvalue()
+
+
+def test_seed_demo_builds_a_three_level_catalog(django_assert_max_num_queries):
+    out, _ = run("bazary_seed_demo", "--products", "60")
+    assert "60/60 products" in out
+    assert Product.objects.count() == 60
+    assert max(c.depth for c in Category.objects.all()) == 2
+    assert Tag.objects.count() == 8
+    assert ProductImage.objects.filter(is_primary=True).count() == 60
+    image = ProductImage.objects.first()
+    assert (image.width, image.height) == (400, 400)
+    assert image.image.storage.exists(image.image.name)
+    # Leaves only, and every product reachable from a root by path.
+    assert all(p.category.depth == 2 for p in Product.objects.select_related("category"))
+    assert StockMovement.objects.count() == Product.objects.filter(stock__gt=0).count()
+
+
+def test_seed_demo_is_idempotent_and_clearable():
+    run("bazary_seed_demo", "--products", "20", "--no-images")
+    out, _ = run("bazary_seed_demo", "--products", "20", "--no-images")
+    assert "0 new products" in out
+    assert Product.objects.count() == 20
+    run("bazary_seed_demo", "--products", "5", "--no-images", "--clear")
+    assert Product.objects.count() == 5
+
+
+def test_seed_demo_rejects_negative_counts():
+    with pytest.raises(CommandError):
+        run("bazary_seed_demo", "--products", "-1")
+
+
+def test_seeded_products_are_served(api_client):
+    run("bazary_seed_demo", "--products", "10", "--no-images")
+    body = api_client.get("/api/products/?category=electronics").json()
+    assert body["count"] > 0
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json"])
+def test_export_import_round_trip(tmp_path, fmt):
+    run("bazary_seed_demo", "--products", "25", "--no-images")
+    Product.objects.filter(sku="DEMO-0000001").update(attributes={"size": "XL", "weight": 1.5, "eco": True})
+    path = tmp_path / f"products.{fmt}"
+    out, _ = run("bazary_export_products", "--output", str(path))
+    assert "Exported 25 products" in out
+    exported = path.read_text()
+
+    run("bazary_seed_demo", "--products", "0", "--clear")
+    assert Product.objects.count() == 0
+    out, _ = run("bazary_import_products", str(path))
+    assert "25 created, 0 updated" in out
+    product = Product.objects.get(sku="DEMO-0000001")
+    assert product.attributes == {"size": "XL", "weight": 1.5, "eco": True}
+    assert product.category.depth == 2
+
+    # The same file again updates in place; the export is unchanged.
+    out, _ = run("bazary_import_products", str(path))
+    assert "0 created, 25 updated" in out
+    again = tmp_path / f"again.{fmt}"
+    run("bazary_export_products", "--output", str(again))
+    assert again.read_text() == exported
+
+
+def test_export_to_stdout_is_clean_json():
+    run("bazary_seed_demo", "--products", "3", "--no-images")
+    out, _ = run("bazary_export_products", "--format", "json")
+    rows = json.loads(out)
+    assert [row["sku"] for row in rows] == ["DEMO-0000001", "DEMO-0000002", "DEMO-0000003"]
+
+
+CSV_HEADER = "sku,name,price,category,tags,stock,compare_at_price,attributes\n"
+
+
+def test_import_upserts_and_audits_stock(tmp_path):
+    path = tmp_path / "in.csv"
+    path.write_text(CSV_HEADER + 'A-1,Mug,9.50,Home/Kitchen,sale|new,4,,"{""color"": ""red""}"\n')
+    run("bazary_import_products", str(path))
+    mug = Product.objects.get(sku="A-1")
+    assert (mug.stock, mug.category.name, mug.category.parent.name) == (4, "Kitchen", "Home")
+    assert sorted(mug.tags.values_list("name", flat=True)) == ["new", "sale"]
+    path.write_text(CSV_HEADER + "A-1,Big Mug,11.00,Home/Kitchen,,1,12.00,\n")
+    run("bazary_import_products", str(path))
+    mug.refresh_from_db()
+    assert (mug.name, str(mug.price), mug.stock, str(mug.compare_at_price)) == ("Big Mug", "11.00", 1, "12.00")
+    assert list(StockMovement.objects.filter(product=mug).order_by("id").values_list("delta", flat=True)) == [4, -3]
+    assert Category.objects.filter(name="Kitchen").count() == 1
+
+
+def test_bad_rows_are_reported_with_line_numbers_and_nothing_is_imported(tmp_path):
+    path = tmp_path / "in.csv"
+    path.write_text(
+        CSV_HEADER
+        + "OK-1,Fine,1.00,Home,,1,,\n"
+        + "BAD-1,Negative,-5,Home,,1,,\n"
+        + "BAD-2,No category,1.00,,,1,,\n"
+        + "OK-1,Duplicate,1.00,Home,,1,,\n"
+        + "BAD-3,Huge,1e1000,Home//Kitchen,,x,,\n"
+        + "BAD-4,Attrs,1.00,Home,,1,,{not json}\n"
+    )
+    with pytest.raises(CommandError, match="5 invalid row"):
+        run("bazary_import_products", str(path))
+    err = io.StringIO()
+    with pytest.raises(CommandError):
+        call_command("bazary_import_products", str(path), stdout=io.StringIO(), stderr=err)
+    report = err.getvalue()
+    for line in ("line 3:", "line 4:", "line 5:", "line 6:", "line 7:"):
+        assert line in report
+    assert "line 2:" not in report
+    assert Product.objects.count() == 0
+    assert Category.objects.count() == 0
+
+
+def test_a_slug_of_another_product_is_reported(tmp_path, tree):
+    from bazary.testing.catalog import ProductFactory
+
+    ProductFactory(name="Taken", sku="T-1", category=tree["books"])
+    path = tmp_path / "in.json"
+    path.write_text(json.dumps([{"sku": "N-1", "name": "New", "slug": "taken", "price": "1", "category": "Books"}]))
+    err = io.StringIO()
+    with pytest.raises(CommandError):
+        call_command("bazary_import_products", str(path), stdout=io.StringIO(), stderr=err)
+    assert "line 1:" in err.getvalue()
+    assert not Product.objects.filter(sku="N-1").exists()
+
+
+@pytest.mark.parametrize(
+    "content", ["{not json", '{"a": 1}', "[1, 2]", ""], ids=["syntax", "not-a-list", "not-objects", "empty"]
+)
+def test_malformed_json_is_a_clear_error(tmp_path, content):
+    path = tmp_path / "in.json"
+    path.write_text(content)
+    with pytest.raises(CommandError):
+        run("bazary_import_products", str(path))
+
+
+def test_csv_without_required_columns(tmp_path):
+    path = tmp_path / "in.csv"
+    path.write_text("sku,name\nA,B\n")
+    with pytest.raises(CommandError, match="lacks"):
+        run("bazary_import_products", str(path))
+
+
+def test_dry_run_writes_nothing(tmp_path):
+    path = tmp_path / "in.csv"
+    path.write_text(CSV_HEADER + "OK-1,Fine,1.00,Home,,1,,\n")
+    out, _ = run("bazary_import_products", str(path), "--dry-run")
+    assert "dry run" in out
+    assert Product.objects.count() == 0
+
+
+def test_missing_file(tmp_path):
+    with pytest.raises(CommandError, match="Cannot read"):
+        run("bazary_import_products", str(tmp_path / "nope.csv"))
