@@ -12,7 +12,6 @@ import uuid
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import FieldDoesNotExist
 from django.http import HttpRequest
 from django.utils import timezone
@@ -25,7 +24,7 @@ class DefaultAccountAdapter:
 
     # -- the user model -------------------------------------------------
     @property
-    def user_model(self) -> type[AbstractBaseUser]:
+    def user_model(self) -> Any:
         return get_user_model()
 
     def email_field(self) -> str:

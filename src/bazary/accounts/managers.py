@@ -13,7 +13,7 @@ class UserManager(BaseUserManager):
     def _create_user(self, email: str, password: str | None, **extra_fields: Any) -> Any:
         if not email:
             raise ValueError("An email address is required.")
-        user = self.model(email=self.normalize_email(email), **extra_fields)
+        user: Any = self.model(email=self.normalize_email(email), **extra_fields)
         user.set_password(password)
         user.save(using=self._db)
         return user
@@ -32,4 +32,5 @@ class UserManager(BaseUserManager):
 
     def get_by_natural_key(self, username: str | None) -> Any:
         # Email login is case-insensitive, as the unique constraint is.
-        return self.get(**{f"{self.model.USERNAME_FIELD}__iexact": username})
+        username_field: str = getattr(self.model, "USERNAME_FIELD", "email")
+        return self.get(**{f"{username_field}__iexact": username})

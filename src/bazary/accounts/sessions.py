@@ -52,7 +52,7 @@ def issue_tokens(user: Any, request: HttpRequest | None = None) -> dict[str, str
 
 def _load_refresh(raw: str) -> RefreshToken:
     try:
-        return RefreshToken(raw)  # signature, expiry, type and blacklist
+        return RefreshToken(raw)  # type: ignore[arg-type]  # signature, expiry, type, blacklist
     except TokenError as exc:
         raise RefreshRefused(str(exc)) from exc
 
