@@ -85,7 +85,9 @@ class AbstractCategory(TimeStampedModel):
     description = models.TextField(_("description"), blank=True)
     image = models.ImageField(_("image"), upload_to="bazary/catalog/categories/", blank=True)
     parent = models.ForeignKey(
-        "self",
+        # Not "self": a swapped-out default Category must point at the model in
+        # use, or makemigrations would see a change inside site-packages.
+        swapper.get_model_name("bazary_catalog", "Category"),
         verbose_name=_("parent"),
         null=True,
         blank=True,
