@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from .models import Address, Session, User
@@ -42,6 +45,11 @@ if get_user_model() is User:
         search_fields = ("email", "first_name", "last_name")
         readonly_fields = ("last_login", "date_joined")
         inlines = (AddressInline,)
+
+        def get_inline_instances(self, request: HttpRequest, obj: Any = None) -> list[Any]:
+            # Addresses are added once the user exists, not on the add form.
+            return super().get_inline_instances(request, obj) if obj is not None else []
+
         fieldsets = (
             (None, {"fields": ("email", "password")}),
             (_("Personal info"), {"fields": ("first_name", "last_name", "email_verified_at")}),

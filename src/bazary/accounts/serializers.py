@@ -537,6 +537,8 @@ class AddressSerializer(serializers.ModelSerializer):
             "updated_at",
         )
         read_only_fields = ("id", "created_at", "updated_at")
+        # DRF's default message echoes the input, which cannot be rendered if it holds a lone surrogate.
+        extra_kwargs = {"kind": {"error_messages": {"invalid_choice": _("Choose shipping or billing.")}}}
 
     def validate_country(self, value: str) -> str:
         code = value.strip().upper()

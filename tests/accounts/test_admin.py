@@ -1,0 +1,51 @@
+"""The admin pages of bazary.accounts answer for a superuser."""
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.urls import reverse
+
+from bazary.accounts.models import Session
+from bazary.testing.accounts import AddressFactory, UserFactory
+
+from .conftest import login
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def admin_client(client):
+    admin = get_user_model().objects.create_superuser("root@example.com", "root-password-123")
+    client.force_login(admin)
+    return client
+
+
+def test_user_admin_pages(admin_client):
+    user = UserFactory(first_name="Ada")
+    AddressFactory(user=user)
+    assert admin_client.get(reverse("admin:bazary_accounts_user_changelist") + "?q=Ada").status_code == 200
+    assert admin_client.get(reverse("admin:bazary_accounts_user_change", args=[user.pk])).status_code == 200
+    assert admin_client.get(reverse("admin:bazary_accounts_user_add")).status_code == 200
+
+
+def test_creating_a_user_in_the_admin(admin_client):
+    response = admin_client.post(
+        reverse("admin:bazary_accounts_user_add"),
+        {
+            "email": "made@example.com",
+            "usable_password": "true",
+            "password1": "a long passw0rd!",
+            "password2": "a long passw0rd!",
+        },
+    )
+    assert response.status_code == 302
+    assert get_user_model().objects.get(email="made@example.com").check_password("a long passw0rd!")
+
+
+def test_address_and_session_admin_pages(admin_client, api_client):
+    user = UserFactory()
+    address = AddressFactory(user=user)
+    login(api_client, user.email, HTTP_USER_AGENT="Browser/1")
+    session = Session.objects.get()
+    for name, obj in (("address", address), ("session", session)):
+        assert admin_client.get(reverse(f"admin:bazary_accounts_{name}_changelist")).status_code == 200
+        assert admin_client.get(reverse(f"admin:bazary_accounts_{name}_change", args=[obj.pk])).status_code == 200
