@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from io import StringIO
 
 import pytest
 from django.core import mail
@@ -12,6 +13,7 @@ from django.utils import timezone
 from bazary.core.tasks import task_backends
 from bazary.notifications import deliveries
 from bazary.notifications.api import notify
+from bazary.notifications.channels import Channel
 from bazary.notifications.models import Delivery, DeliveryStatus
 from bazary.testing.notifications import DeliveryFactory
 
@@ -81,7 +83,7 @@ def test_a_failed_delivery_is_sent_by_the_retry_command(user, settings):
     assert Delivery.objects.get().status == DeliveryStatus.FAILED
 
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    call_command("bazary_retry_deliveries", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    call_command("bazary_retry_deliveries", stdout=StringIO())
     delivery = Delivery.objects.get()
     assert delivery.status == DeliveryStatus.SENT
     assert delivery.attempts == 1  # a fresh set of attempts
@@ -164,3 +166,22 @@ def test_immediate_backend_sends_at_once_inside_the_transaction(user):
     notify(user, "tests.security")
     assert Delivery.objects.get().status == DeliveryStatus.SENT
     assert len(mail.outbox) == 1
+
+
+class ExplodingChannel(Channel):
+    code = "exploding"
+
+    def send_many(self, deliveries):
+        raise RuntimeError("the channel itself broke")
+
+
+def test_a_channel_that_breaks_fails_its_batch_on_record(db, settings):
+    settings.BAZARY_NOTIFICATIONS = {
+        "CHANNELS": ["tests.notifications.test_deliveries.ExplodingChannel"],
+        "MAX_ATTEMPTS": 2,
+    }
+    delivery = DeliveryFactory(channel="exploding")
+    deliveries.process([delivery.pk])
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.attempts) == (DeliveryStatus.FAILED, 2)
+    assert delivery.last_error == "RuntimeError: the channel itself broke"

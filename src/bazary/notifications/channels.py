@@ -22,7 +22,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from django.core.mail import get_connection
+from django.core import mail
 from django.utils.translation import gettext_lazy as _
 
 from bazary.core.email import RenderedEmail, build_message
@@ -146,13 +146,11 @@ class EmailChannel(Channel):
         field_name = user.get_email_field_name() if hasattr(user, "get_email_field_name") else "email"
         return getattr(user, field_name, None) or None
 
-    def _message(self, delivery: Delivery, connection: Any = None) -> Any:
+    def _message(self, delivery: Delivery) -> Any:
         from .conf import notifications_settings
 
         rendered = RenderedEmail(subject=delivery.subject, text=delivery.body, html=delivery.html or None)
-        email = build_message(rendered, [delivery.address], from_email=notifications_settings.FROM_EMAIL)
-        email.connection = connection
-        return email
+        return build_message(rendered, [delivery.address], from_email=notifications_settings.FROM_EMAIL)
 
     def send(self, delivery: Delivery) -> None:
         self._message(delivery).send()
@@ -161,15 +159,15 @@ class EmailChannel(Channel):
         # One backend connection (one SMTP session) for the batch; each
         # message still succeeds or fails on its own.
         results: dict[int, BaseException | None] = {}
-        connection = get_connection()
         try:
+            connection = _mail_connection()
             connection.open()
         except Exception as exc:
             return {delivery.pk: exc for delivery in deliveries}
         try:
             for delivery in deliveries:
                 try:
-                    self._message(delivery, connection).send()
+                    connection.send_messages([self._message(delivery)])
                 except Exception as exc:
                     results[delivery.pk] = exc
                 else:
@@ -179,6 +177,15 @@ class EmailChannel(Channel):
             with contextlib.suppress(Exception):
                 connection.close()
         return results
+
+
+def _mail_connection() -> Any:
+    """A connection of the default email backend: ``mailers.default`` on
+    Django 6.1+ (where ``get_connection()`` is deprecated), else ``get_connection()``."""
+    mailers = getattr(mail, "mailers", None)
+    if mailers is not None:
+        return mailers.default
+    return mail.get_connection()
 
 
 class ChannelRegistry:

@@ -67,7 +67,12 @@ def attempt(delivery_ids: Sequence[int]) -> list[Delivery]:
             missing = LookupError(f"Channel {code!r} is not configured for deliveries.")
             outcomes.update(dict.fromkeys((d.pk for d in batch), missing))
             continue
-        outcomes.update(channel.send_many(batch))
+        try:
+            outcomes.update(channel.send_many(batch))
+        except Exception as exc:
+            # A channel that breaks outside one message fails the batch on
+            # record, never leaves it 'sending'.
+            outcomes.update(dict.fromkeys((d.pk for d in batch), exc))
 
     now = timezone.now()
     sent = [pk for pk, error in outcomes.items() if error is None]
