@@ -100,7 +100,11 @@ def search_vector_expression(model: type[models.Model]) -> Any:
     return (
         SearchVector("name", weight="A", config=PostgresSearchBackend.config)
         + SearchVector("sku", weight="B", config=PostgresSearchBackend.config)
-        + SearchVector(Coalesce(tag_names, Value("")), weight="B", config=PostgresSearchBackend.config)
+        + SearchVector(
+            Coalesce(tag_names, Value(""), output_field=models.TextField()),
+            weight="B",
+            config=PostgresSearchBackend.config,
+        )
         + SearchVector("description", weight="C", config=PostgresSearchBackend.config)
     )
 

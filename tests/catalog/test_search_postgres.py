@@ -1,0 +1,66 @@
+"""PostgreSQL search: weighted full text over the stored vector, trigram typo
+tolerance, and the indexes the migration installs."""
+
+import pytest
+from django.db import connection
+
+from bazary.catalog.models import Product
+from bazary.testing.catalog import ProductFactory, TagFactory
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
+
+
+@pytest.fixture(autouse=True)
+def _postgres_only():
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL")
+
+
+def slugs(response):
+    assert response.status_code == 200, response.content
+    return [row["slug"] for row in response.json()["results"]]
+
+
+def test_the_vector_is_stored_and_kept_current(tree):
+    tag = TagFactory(name="waterproof")
+    product = ProductFactory(name="Trail Jacket", sku="JK-1", category=tree["books"], description="Warm.")
+    product.refresh_from_db()
+    assert "'trail':1A" in product.search_vector  # name: weight A
+    assert "'jk':3B" in product.search_vector  # sku: weight B
+    assert "'warm':5C" in product.search_vector  # description: weight C
+    product.tags.add(tag)
+    product.refresh_from_db()
+    assert "'waterproof'" in product.search_vector
+    tag.name = "rainproof"
+    tag.save()
+    product.refresh_from_db()
+    assert "'rainproof'" in product.search_vector
+
+
+def test_weights_rank_name_over_tags_over_description(tree, api_client):
+    ProductFactory(name="Plain Mug", category=tree["books"], description="Goes well with a kettle.")
+    ProductFactory(name="Tea Set", category=tree["books"], description="", tags=[TagFactory(name="kettle")])
+    ProductFactory(name="Electric Kettle", category=tree["books"], description="")
+    assert slugs(api_client.get("/api/products/?search=kettle")) == ["electric-kettle", "tea-set", "plain-mug"]
+
+
+def test_a_typo_still_finds_the_product(tree, api_client):
+    ProductFactory(name="Espresso Machine", category=tree["books"], description="")
+    ProductFactory(name="Bread Knife", category=tree["books"], description="")
+    assert slugs(api_client.get("/api/products/?search=expresso")) == ["espresso-machine"]
+    assert slugs(api_client.get("/api/products/?search=machne")) == ["espresso-machine"]
+
+
+def test_websearch_syntax_and_junk_are_safe(tree, api_client):
+    ProductFactory(name="Espresso Machine", category=tree["books"])
+    for text in ['"espresso machine"', "espresso -tea", "!!!", "&|:*()", "' OR 1=1 --"]:
+        assert api_client.get("/api/products/", {"search": text}).status_code == 200
+
+
+def test_search_uses_the_gin_indexes():
+    table = Product._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexname FROM pg_indexes WHERE tablename = %s", [table])
+        names = {row[0] for row in cursor.fetchall()}
+    assert f"{table}_search_gin" in names
+    assert f"{table}_name_trgm" in names
