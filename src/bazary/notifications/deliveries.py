@@ -6,6 +6,7 @@ a second task holding the same id (a retry racing a re-queue) claims nothing
 and sends nothing. A failed attempt goes back to ``queued`` with the error and
 a ``next_attempt_at`` (exponential backoff), or to ``failed`` after
 ``MAX_ATTEMPTS``. The rows are never deleted: a failure is always on record.
+Once sent, a delivery keeps its subject but not its body (see :func:`attempt`).
 """
 
 from __future__ import annotations
@@ -77,8 +78,18 @@ def attempt(delivery_ids: Sequence[int]) -> list[Delivery]:
     now = timezone.now()
     sent = [pk for pk, error in outcomes.items() if error is None]
     if sent:
+        # The body goes once sent: links in it (password reset, email
+        # verification) must not linger in the database or the admin. The
+        # log keeps kind, address, subject and times.
         Delivery.objects.filter(pk__in=sent, claim_token=token).update(
-            status=DeliveryStatus.SENT, sent_at=now, next_attempt_at=None, last_error="", updated_at=now
+            status=DeliveryStatus.SENT,
+            sent_at=now,
+            next_attempt_at=None,
+            last_error="",
+            body="",
+            html="",
+            data={},
+            updated_at=now,
         )
     max_attempts = notifications_settings.MAX_ATTEMPTS
     failed, retry = [], []

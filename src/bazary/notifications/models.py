@@ -127,6 +127,8 @@ class Delivery(TimeStampedModel):
 
     The rendered message is stored, so a retry sends exactly what the first
     attempt would have, whatever happens to templates or settings meanwhile.
+    Once sent, the body, HTML and data are cleared (they may hold one-time
+    links); the subject, address and times stay as the log.
     The row is also the idempotency key: a worker sends only after moving it
     from ``queued`` to ``sending`` with a conditional UPDATE.
     """
