@@ -1,6 +1,7 @@
 """Sessions: the user's live refresh tokens, with where they were issued."""
 
 import pytest
+from django.test import override_settings
 from rest_framework.test import APIClient
 
 from .conftest import bearer, login
@@ -57,3 +58,15 @@ def test_another_users_session_is_404(user, other_user):
 
 def test_sessions_need_authentication(api_client):
     assert api_client.get("/api/auth/sessions/").status_code == 401
+
+
+@override_settings(BAZARY_ACCOUNTS={"THROTTLE_RATES": {"login": None}})
+def test_session_list_query_count_does_not_grow(user, django_assert_max_num_queries):
+    pair = login(APIClient(), user.email)
+    client = bearer(pair["access"])
+    with django_assert_max_num_queries(4):
+        assert len(client.get("/api/auth/sessions/?page_size=2").json()["results"]) == 1
+    for _ in range(15):
+        login(APIClient(), user.email)
+    with django_assert_max_num_queries(4):
+        assert len(client.get("/api/auth/sessions/?page_size=20").json()["results"]) == 16

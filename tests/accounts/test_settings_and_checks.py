@@ -129,3 +129,8 @@ def test_the_register_serializer_is_swappable(api_client):
 @override_settings(BAZARY_ACCOUNTS={"USER_SERIALIZER": f"{__name__}.PublicUserSerializer"})
 def test_the_user_serializer_is_swappable(auth_client, user):
     assert auth_client.get("/api/auth/me/").json()["shout"] == user.email.upper()
+
+
+def test_a_non_string_adapter_does_not_crash_the_checks():
+    with override_settings(BAZARY_ACCOUNTS={"ADAPTER": 42}):
+        assert "bazary_accounts.E003" in check_ids()

@@ -48,11 +48,11 @@ def check_accounts(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]
 
     try:
         adapter_class = accounts_settings.ADAPTER
-    except ImportError:
-        adapter_class = DefaultAccountAdapter  # reported as E004 by the settings check
-    stores_verification = adapter_class.is_email_verified is not DefaultAccountAdapter.is_email_verified or any(
-        f.name == "email_verified_at" for f in user_model._meta.get_fields()
-    )
+    except (ImportError, AttributeError, TypeError, ValueError):
+        adapter_class = DefaultAccountAdapter  # reported by the settings check (E003/E004)
+    stores_verification = getattr(adapter_class, "is_email_verified", None) is not (
+        DefaultAccountAdapter.is_email_verified
+    ) or any(f.name == "email_verified_at" for f in user_model._meta.get_fields())
     if accounts_settings.raw("EMAIL_VERIFICATION") != "none" and not stores_verification:
         errors.append(
             Warning(
