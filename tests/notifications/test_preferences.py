@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from django.core import mail
 
-from bazary.notifications.models import Preference
+from bazary.notifications.api import notify
+from bazary.notifications.models import Notification, Preference
 
 pytestmark = pytest.mark.django_db
 
@@ -125,3 +127,12 @@ def test_too_many_rows_is_400(client_for, user):
 def test_form_data_is_415(client_for, user):
     response = client_for(user).put(URL, "kind=tests.hello", content_type="application/x-www-form-urlencoded")
     assert response.status_code == 415
+
+
+def test_an_opt_out_through_the_api_is_honoured_by_notify(client_for, user):
+    client_for(user).put(URL, [{"kind": "tests.hello", "channel": "email", "enabled": False}], format="json")
+    notify(user, "tests.hello", {"name": "x"})
+    notify(user, "tests.security")
+    assert Notification.objects.filter(recipient=user, kind="tests.hello").count() == 1
+    # Only the mandatory kind's email went out.
+    assert [m.subject for m in mail.outbox] == ["Security notice"]
