@@ -121,3 +121,11 @@ def test_verification_resend_is_throttled(api_client):
 def test_default_rates_do_not_trip_on_a_normal_session(api_client, user):
     for _ in range(5):
         login(api_client, user.email)
+
+
+@override_settings(BAZARY_CORE={"THROTTLE_RATES": {"anon": "2/min", "user": "3/min"}})
+def test_the_api_wide_rates_apply_on_top(api_client, auth_client):
+    codes = [api_client.post("/api/auth/token/verify/", {"token": "x"}).status_code for _ in range(3)]
+    assert codes == [401, 401, 429]
+    codes = [auth_client.get("/api/auth/me/").status_code for _ in range(4)]
+    assert codes == [200, 200, 200, 429]

@@ -40,6 +40,7 @@ class PublicView(BazaryAPIMixin, generics.GenericAPIView):
 
     authentication_classes: Any = ()
     permission_classes = [permissions.AllowAny]
+    throttle_classes: Any = ()  # endpoints that send mail or check passwords add theirs
 
     def get_authenticate_header(self, request: Request) -> str:
         # With no authenticators DRF would turn 401 into 403; a failed login is a 401.
@@ -48,6 +49,7 @@ class PublicView(BazaryAPIMixin, generics.GenericAPIView):
 
 class UserView(BazaryAPIMixin, generics.GenericAPIView):
     permission_classes = [permissions.IsAuthenticated]
+    throttle_classes: Any = ()  # the API-wide user rate applies (BAZARY_CORE["THROTTLE_RATES"])
 
 
 # -- registration and verification --------------------------------------------------
@@ -402,6 +404,7 @@ class SessionViewSet(BazaryAPIMixin, mixins.ListModelMixin, mixins.DestroyModelM
 
     serializer_class = s.SessionSerializer
     permission_classes = [permissions.IsAuthenticated]
+    throttle_classes: Any = ()
 
     def get_queryset(self) -> QuerySet[Any]:
         if getattr(self, "swagger_fake_view", False):
@@ -447,6 +450,7 @@ class AddressViewSet(BazaryAPIMixin, viewsets.ModelViewSet):
 
     serializer_class = s.AddressSerializer
     permission_classes = [permissions.IsAuthenticated]
+    throttle_classes: Any = ()
 
     def get_queryset(self) -> QuerySet[Address]:
         if getattr(self, "swagger_fake_view", False):
