@@ -56,10 +56,25 @@ def test_bad_settings_are_check_errors(settings, value, expected):
     assert check_ids() == expected
 
 
-def test_task_queue_must_be_a_queue_of_the_backend(settings):
-    settings.TASKS = {"default": {"BACKEND": task_backend_path("ImmediateBackend"), "QUEUES": ["a"]}}
-    settings.BAZARY_NOTIFICATIONS = {"TASK_QUEUE": "b"}
-    assert check_ids() == {"bazary_notifications.E015"}
+@pytest.mark.parametrize(
+    ("tasks", "value", "expected"),
+    [
+        ({"QUEUES": ["a"]}, {"TASK_QUEUE": "b"}, {"bazary_notifications.E015"}),
+        ({"QUEUES": ["a", "b"]}, {"TASK_QUEUE": "b"}, set()),
+        ({}, {"TASK_QUEUE": "b"}, {"bazary_notifications.E015"}),  # a backend takes "default" only
+        ({"QUEUES": []}, {"TASK_QUEUE": "b"}, set()),  # any queue
+        (None, {"TASK_QUEUE": "b"}, {"bazary_notifications.E015"}),  # no TASKS setting
+        (None, {"TASK_BACKEND": "mail"}, {"bazary_notifications.E015"}),
+        (None, {}, set()),
+    ],
+)
+def test_task_backend_and_queue_must_exist(settings, tasks, value, expected):
+    if tasks is None:
+        del settings.TASKS
+    else:
+        settings.TASKS = {"default": {"BACKEND": task_backend_path("ImmediateBackend"), **tasks}}
+    settings.BAZARY_NOTIFICATIONS = value
+    assert check_ids() == expected
 
 
 def test_a_kind_on_an_unconfigured_channel_is_a_warning(settings):

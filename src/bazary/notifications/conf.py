@@ -56,18 +56,20 @@ def _numbers_are_valid(values: dict[str, Any]) -> Iterable[tuple[str, str]]:
 
 
 def _task_backend_is_valid(values: dict[str, Any]) -> Iterable[tuple[str, str]]:
-    # Only when the project configures TASKS: without it the "default"
-    # immediate backend always exists and takes every queue.
+    # Without a TASKS setting there is one backend, "default" (immediate).
     tasks = getattr(settings, "TASKS", None)
     if not isinstance(tasks, dict):
-        return
+        tasks = {"default": {}}
     alias, queue = values.get("TASK_BACKEND"), values.get("TASK_QUEUE")
     if alias not in tasks:
         yield "bazary_notifications.E015", f"TASK_BACKEND {alias!r} is not a backend of the TASKS setting."
         return
-    queues = tasks[alias].get("QUEUES") if isinstance(tasks[alias], dict) else None
+    # A backend takes only its QUEUES, ["default"] unless it says otherwise
+    # (an empty list takes any queue).
+    config = tasks[alias] if isinstance(tasks[alias], dict) else {}
+    queues = config.get("QUEUES", ["default"])
     if queues and queue not in queues:
-        yield "bazary_notifications.E015", f"TASK_QUEUE {queue!r} is not in TASKS[{alias!r}]['QUEUES']."
+        yield "bazary_notifications.E015", f"TASK_QUEUE {queue!r} is not in the QUEUES of task backend {alias!r}."
 
 
 notifications_settings = AppSettings(
