@@ -138,3 +138,16 @@ def test_decompression_bomb_is_400(catalog, manager_client):
     Image.new("1", (20_000, 20_000)).save(buffer, format="PNG")  # 400 MP: Pillow refuses it
     upload = SimpleUploadedFile("bomb.png", buffer.getvalue(), content_type="image/png")
     assert manager_client.post(URL, {"image": upload}).status_code == 400
+
+
+def test_a_failed_save_deletes_the_stored_file(catalog, manager_client, settings, monkeypatch):
+    def fail(*args, **kwargs):
+        raise RuntimeError("database went away")
+
+    monkeypatch.setattr("bazary.catalog.views._touch_product", fail)
+    before = _file_count(settings.MEDIA_ROOT)
+    manager_client.raise_request_exception = False
+    response = manager_client.post(URL, {"image": image_upload()})
+    assert response.status_code == 500
+    assert not ProductImage.objects.exists()
+    assert _file_count(settings.MEDIA_ROOT) == before

@@ -296,23 +296,24 @@ class ProductImageListView(BazaryAPIMixin, generics.ListCreateAPIView):
 
     def perform_create(self, serializer: Any) -> None:
         product = visible_product(self.request, self.kwargs["slug"])
-        stored: list[str] = []
+        data = dict(serializer.validated_data)
+        image = ProductImage(product=product, **data)
         try:
             with transaction.atomic():
                 # Lock the product row: two concurrent first uploads cannot both be primary.
-                locked = type(product)._default_manager.select_for_update().get(pk=product.pk)
-                has_primary = ProductImage.objects.filter(product=locked, is_primary=True).exists()
-                wants_primary = serializer.validated_data.get("is_primary", False) or not has_primary
-                if wants_primary and has_primary:
-                    ProductImage.objects.filter(product=locked, is_primary=True).update(is_primary=False)
-                image = serializer.save(product=locked, is_primary=wants_primary)
-                stored.append(image.image.name)
-                type(product)._default_manager.filter(pk=product.pk).update(updated_at=image.created_at)
+                type(product)._default_manager.select_for_update().filter(pk=product.pk).exists()
+                has_primary = ProductImage.objects.filter(product=product, is_primary=True).exists()
+                image.is_primary = data.get("is_primary", False) or not has_primary
+                if image.is_primary and has_primary:
+                    ProductImage.objects.filter(product=product, is_primary=True).update(is_primary=False)
+                image.save()
+                _touch_product(product.pk)
         except Exception:
-            # Nothing half-created: the stored file goes with the failed row.
-            for name in stored:
-                ProductImage._meta.get_field("image").storage.delete(name)
+            # Nothing half-created: a file stored before the failure goes too.
+            if image.image.name and getattr(image.image, "_committed", False):
+                image.image.storage.delete(image.image.name)
             raise
+        serializer.instance = image
 
 
 class ProductImageDetailView(
