@@ -68,10 +68,11 @@ def test_authorize_with_a_jwt_and_list_products_from_swagger_ui(site: Site, page
     page.wait_for_selector(".opblock")
 
     page.click("button.authorize")
-    dialog = page.locator(".dialog-ux")
-    dialog.locator("input[type=text]").first.fill(token)
-    dialog.locator("button.authorize").first.click()
-    dialog.locator("button.btn-done").click()
+    # The JWT scheme's form (the session cookie scheme has its own).
+    scheme = page.locator(".dialog-ux .auth-container", has_text="jwtAuth")
+    scheme.locator("input").first.fill(token)
+    scheme.locator("button.authorize").click()
+    page.locator(".dialog-ux button.btn-done").first.click()
 
     operation = page.locator("[id^='operations-'][id$='-products_list']").first
     operation.locator(".opblock-summary").click()
@@ -79,7 +80,7 @@ def test_authorize_with_a_jwt_and_list_products_from_swagger_ui(site: Site, page
     with page.expect_request(lambda r: "/api/v1/products/" in r.url) as request_info:
         operation.locator("button.execute").click()
     assert request_info.value.headers.get("authorization") == f"Bearer {token}"
-    status = operation.locator(".live-responses-table .response-col_status").first
+    status = operation.locator(".live-responses-table tbody .response-col_status").first
     status.wait_for()
     assert status.inner_text().strip().startswith("200")
 
@@ -104,12 +105,21 @@ def test_admin_login_and_create_a_product_with_an_image(site: Site, page, tmp_pa
     name = f"Admin lamp {uuid.uuid4().hex[:6]}"
     page.goto(site.url("/admin/bazary_catalog/product/add/"))
     page.fill("input[name=name]", name)
+    page.fill("input[name=sku]", f"ADM-{uuid.uuid4().hex[:8]}")
     page.fill("input[name=price]", "12.50")
-    page.fill("input[name=stock]", "4")
-    page.select_option("select[name=category]", label=slug)
-    page.locator("input[type=file][name$='-0-image']").set_input_files(str(image))
+    # The category field is an autocomplete (select2) that asks the admin over AJAX.
+    page.locator(".field-category .select2-selection").click()
+    page.locator(".select2-container--open .select2-search__field").fill(slug)
+    page.locator(".select2-results__option", has_text=slug).click()
+    page.locator("#images-group .add-row a").click()
+    page.locator("#images-group input[type=file][name$='-0-image']").set_input_files(str(image))
     page.click("input[name=_save]")
-    page.wait_for_selector(".messagelist .success")
+    try:
+        page.wait_for_selector(".messagelist .success")
+    except Exception:
+        page.screenshot(path=str(tmp_path / "admin-save.png"), full_page=True)
+        print(f"screenshot: {tmp_path / 'admin-save.png'}; errors: {page.locator('.errorlist').all_inner_texts()}")
+        raise
 
     response = requests.get(site.url("/api/v1/products/"), params={"search": name}, headers=admin_headers, timeout=10)
     (product,) = response.json()["results"]
