@@ -8,7 +8,7 @@ to run the same suite against PostgreSQL, Redis and an S3 server.
 import os
 import tempfile
 
-SECRET_KEY = "bazary-tests-only-not-a-secret"
+SECRET_KEY = "bazary-tests-only-not-a-secret-but-long-enough-for-hs256"
 DEBUG = False
 ALLOWED_HOSTS = ["*"]
 USE_TZ = True
