@@ -18,7 +18,7 @@ gets delivery rows, retries and the admin's resend action for free.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -210,10 +210,6 @@ class ChannelRegistry:
 
     def codes(self) -> list[str]:
         return list(self._all())
-
-    def filter(self, codes: Iterable[str]) -> list[Channel]:
-        channels = self._all()
-        return [channels[code] for code in codes if code in channels]
 
 
 #: The configured channels.

@@ -1,0 +1,85 @@
+"""The channel registry and the Channel base class."""
+
+from __future__ import annotations
+
+import pytest
+from django.core import mail
+
+from bazary.notifications.api import notify
+from bazary.notifications.channels import Channel, EmailChannel, InAppChannel, UnknownChannel, registry
+from bazary.notifications.deliveries import process
+from bazary.notifications.kinds import Kind
+from bazary.notifications.models import Delivery, DeliveryStatus, Notification
+from bazary.testing.notifications import DeliveryFactory
+
+pytestmark = pytest.mark.django_db
+
+CALLS: list[str] = []
+
+
+class HalfBrokenChannel(Channel):
+    """Uses the base send_many(): each message fails or succeeds on its own."""
+
+    code = "half"
+
+    def get_address(self, message):
+        return message.recipient.email
+
+    def send(self, delivery):
+        CALLS.append(delivery.address)
+        if delivery.address.startswith("bob") and CALLS.count(delivery.address) == 1:
+            raise TimeoutError("first try times out")
+
+
+class NoSendChannel(Channel):
+    code = "nosend"
+
+
+def test_registry_follows_the_setting(settings):
+    assert registry.codes() == ["in_app", "email"]
+    assert isinstance(registry.get("email"), EmailChannel)
+    assert "in_app" in registry
+    assert "sms" not in registry
+    assert 42 not in registry
+    with pytest.raises(UnknownChannel):
+        registry.get("sms")
+    settings.BAZARY_NOTIFICATIONS = {"CHANNELS": ["bazary.notifications.channels.InAppChannel"]}
+    assert [type(c) for c in registry] == [InAppChannel]
+
+
+def test_base_send_many_isolates_failures_and_retries_them(user, other_user, settings):
+    CALLS.clear()
+    settings.BAZARY_NOTIFICATIONS = {"CHANNELS": ["tests.notifications.test_channels.HalfBrokenChannel"]}
+    notify([user, other_user], Kind("tests.half", "tests_notifications/email/hello", default_channels=("half",)))
+    assert sorted(CALLS) == ["alice@example.com", "bob@example.com", "bob@example.com"]
+    assert sorted(Delivery.objects.values_list("address", "status", "attempts")) == [
+        ("alice@example.com", "sent", 1),
+        ("bob@example.com", "sent", 2),
+    ]
+
+
+def test_a_channel_without_send_fails_on_record(db, settings):
+    settings.BAZARY_NOTIFICATIONS = {
+        "CHANNELS": ["tests.notifications.test_channels.NoSendChannel"],
+        "MAX_ATTEMPTS": 1,
+    }
+    delivery = DeliveryFactory(channel="nosend")
+    process([delivery.pk])
+    delivery.refresh_from_db()
+    assert delivery.status == DeliveryStatus.FAILED
+    assert delivery.last_error == "NotImplementedError: NoSendChannel must implement send()."
+
+
+def test_email_channel_send_one(db):
+    delivery = DeliveryFactory(address="one@example.com", subject="S", body="B", html="<p>B</p>")
+    EmailChannel().send(delivery)
+    assert mail.outbox[0].to == ["one@example.com"]
+    assert mail.outbox[0].alternatives[0][0] == "<p>B</p>"
+
+
+def test_a_recipient_with_every_channel_off_gets_nothing(user, settings):
+    settings.BAZARY_NOTIFICATIONS = {"CHANNELS": ["bazary.notifications.channels.EmailChannel"]}
+    notify(user, Kind("tests.inapp_only", "tests_notifications/email/hello", default_channels=("in_app",)))
+    assert not Notification.objects.exists()
+    assert not Delivery.objects.exists()
+    assert not mail.outbox
