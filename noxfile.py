@@ -11,7 +11,7 @@ import os
 import nox
 
 nox.options.default_venv_backend = "uv"
-nox.options.sessions = ["services", "e2e"]
+nox.options.sessions = ["package", "services", "e2e"]
 PYTHON = "3.11"
 
 
@@ -71,3 +71,10 @@ def e2e(session: nox.Session) -> None:
         *session.posargs,
         env={"PATH": f"{session.bin}{os.pathsep}{os.environ.get('PATH', '')}"},
     )
+
+
+@nox.session(python=PYTHON)
+def package(session: nox.Session) -> None:
+    """The wheel holds only bazary; a brand-new project works with the README's snippet."""
+    session.install("uv")
+    session.run("python", "scripts/check_package.py")
