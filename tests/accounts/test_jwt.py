@@ -198,3 +198,8 @@ def test_concurrent_refreshes_of_one_token_succeed_at_most_once():
     assert statuses.count(401) == 9
     # One outstanding token for the login, at most one more for the rotation.
     assert OutstandingToken.objects.filter(user=user).count() <= 2
+
+
+def test_a_refresh_token_without_its_outstanding_row_is_refused(api_client, tokens):
+    OutstandingToken.objects.all().delete()
+    assert refresh(api_client, tokens["refresh"]).status_code == 401

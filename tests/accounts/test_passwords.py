@@ -136,3 +136,23 @@ def test_reset_confirm_applies_the_validators(api_client, user, password_validat
     assert "new_password" in response.json()
     user.refresh_from_db()
     assert user.check_password(PASSWORD)
+
+
+def test_a_bad_refresh_sent_with_a_change_revokes_all(api_client, user, tokens):
+    response = bearer(tokens["access"]).post(
+        "/api/auth/password/change/",
+        {"current_password": PASSWORD, "new_password": NEW_PASSWORD, "refresh": "garbage"},
+        format="json",
+    )
+    assert response.status_code == 204
+    assert refresh(tokens["refresh"]).status_code == 401
+
+
+def test_a_reset_proves_the_address(api_client):
+    user = UserFactory(email="unverified@example.com", unverified=True)
+    api_client.post("/api/auth/password/reset/", {"email": user.email}, format="json")
+    link = query_of(mail.outbox[0])
+    api_client.post("/api/auth/password/reset/confirm/", {**link, "new_password": NEW_PASSWORD}, format="json")
+    user.refresh_from_db()
+    assert user.email_verified_at is not None
+    login(api_client, user.email, NEW_PASSWORD)

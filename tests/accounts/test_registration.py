@@ -179,3 +179,16 @@ def test_resend_answers_202_whatever_the_email(api_client):
 
 def test_resend_rejects_a_malformed_email(api_client):
     assert api_client.post("/api/auth/verify-email/resend/", {"email": "nope"}, format="json").status_code == 400
+
+
+def test_a_concurrent_registration_of_the_same_address_is_answered_alike(api_client):
+    from bazary.accounts.adapter import DefaultAccountAdapter
+
+    winner = UserFactory(email="race@example.com")
+    # The lookup misses the account created meanwhile; the insert then hits the unique constraint.
+    with mock.patch.object(DefaultAccountAdapter, "get_user_by_email", side_effect=[None, winner]):
+        response = register(api_client, "race@example.com")
+    assert response.status_code == 201
+    assert User.objects.filter(email__iexact="race@example.com").count() == 1
+    (message,) = emails_to("race@example.com")
+    assert "verify-email" not in message.body
