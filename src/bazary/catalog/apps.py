@@ -1,3 +1,5 @@
+from typing import cast
+
 from django.apps import AppConfig, apps
 from django.utils.translation import gettext_lazy as _
 
@@ -24,6 +26,6 @@ class CatalogConfig(AppConfig):
                     template="bazary/catalog/email/back_in_stock",
                     default_channels=("in_app", "email"),
                     mandatory=False,
-                    verbose_name=_("Back in stock"),
+                    verbose_name=cast(str, _("Back in stock")),  # lazy: translated when shown
                 )
             )

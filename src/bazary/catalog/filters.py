@@ -3,7 +3,7 @@ category list filter. Invalid values are 400s with field errors."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import django_filters as filters
 from django import forms
@@ -118,7 +118,7 @@ class ProductFilterSet(filters.FilterSet):
     def filter_tag(self, queryset: QuerySet, name: str, value: list[str]) -> QuerySet:
         if not value:
             return queryset
-        through = queryset.model._meta.get_field("tags").remote_field.through
+        through = cast(Any, queryset.model._meta.get_field("tags")).remote_field.through
 
         product_fk = through_fk(through, queryset.model)
         tagged = through.objects.filter(tag__slug__in=value, **{product_fk: OuterRef("pk")})
@@ -128,7 +128,8 @@ class ProductFilterSet(filters.FilterSet):
     def filter_in_stock(self, queryset: QuerySet, name: str, value: bool | None) -> QuerySet:
         if value is None:
             return queryset
-        return queryset.in_stock() if value else queryset.out_of_stock()
+        products = cast(Any, queryset)  # a ProductQuerySet
+        return products.in_stock() if value else products.out_of_stock()
 
     def filter_search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         value = value.strip()

@@ -11,7 +11,7 @@ first migrate. Code that needs the model calls :func:`get_product_model` /
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import Any, cast
 
 import swapper
 from django.conf import settings
@@ -46,7 +46,7 @@ def default_currency() -> str:
 def unique_slug(model: type[models.Model], value: str, *, exclude_pk: Any = None, fallback: str = "item") -> str:
     """``value`` slugified, suffixed ``-2``, ``-3``... until no row of ``model``
     has it. One query whatever the number of duplicates."""
-    max_length = model._meta.get_field("slug").max_length or 50
+    max_length = cast(Any, model._meta.get_field("slug")).max_length or 50
     base = slugify(value)[: max_length - 8].strip("-") or fallback
     taken = set(
         model._default_manager.filter(slug__startswith=base).exclude(pk=exclude_pk).values_list("slug", flat=True)
@@ -138,7 +138,7 @@ class AbstractCategory(TimeStampedModel):
     def clean(self) -> None:
         super().clean()
         if self.parent_id is not None and self.pk is not None:
-            parent = self.parent
+            parent = cast(Any, self.parent)
             if parent.pk == self.pk or (self.path and parent.path.startswith(self.path)):
                 raise ValidationError({"parent": _("A category cannot be moved under itself or its descendants.")})
 
@@ -344,7 +344,7 @@ class ProductImage(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.alt_text or self.image.name
+        return self.alt_text or self.image.name or ""
 
 
 class StockMovement(models.Model):

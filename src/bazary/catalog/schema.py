@@ -15,7 +15,7 @@ class CategoryFieldExtension(OpenApiSerializerFieldExtension):
 
     def map_serializer_field(self, auto_schema: Any, direction: str) -> Any:
         if direction == "request":
-            return {**build_basic_type(OpenApiTypes.STR), "description": "Category slug."}
+            return {**(build_basic_type(OpenApiTypes.STR) or {}), "description": "Category slug."}
         from .serializers import CategoryRefSerializer
 
         return auto_schema.resolve_serializer(CategoryRefSerializer, direction).ref
@@ -26,7 +26,7 @@ class TagFieldExtension(OpenApiSerializerFieldExtension):
 
     def map_serializer_field(self, auto_schema: Any, direction: str) -> Any:
         if direction == "request":
-            return {**build_basic_type(OpenApiTypes.STR), "description": "Tag slug."}
+            return {**(build_basic_type(OpenApiTypes.STR) or {}), "description": "Tag slug."}
         from .serializers import TagRefSerializer
 
         return auto_schema.resolve_serializer(TagRefSerializer, direction).ref
@@ -39,7 +39,7 @@ class CatalogAutoSchema(AutoSchema):
     A view sets ``error_responses = {"<action or method>": {status: description}}``.
     """
 
-    def _get_response_bodies(self, direction: str = "response") -> Any:
+    def _get_response_bodies(self, direction: Any = "response") -> Any:
         responses = super()._get_response_bodies(direction)
         table = getattr(self.view, "error_responses", {})
         key = getattr(self.view, "action", None) or self.method.lower()

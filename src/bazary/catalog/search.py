@@ -8,7 +8,7 @@ SQLite in development and PostgreSQL in production.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector, TrigramSimilarity
 from django.db import connections, models
@@ -89,7 +89,7 @@ class _TagNames(models.Aggregate):
 
 def search_vector_expression(model: type[models.Model]) -> Any:
     """name (A) > sku and tag names (B) > description (C)."""
-    through = model._meta.get_field("tags").remote_field.through
+    through = cast(Any, model._meta.get_field("tags")).remote_field.through
     tag_names = Subquery(
         through.objects.filter(**{f"{through_fk(through, model)}": OuterRef("pk")})
         .order_by()
@@ -154,7 +154,7 @@ def connect_search_updates() -> None:
     from .models import Tag, get_product_model
 
     product_model = get_product_model()
-    through = product_model._meta.get_field("tags").remote_field.through
+    through = cast(Any, product_model._meta.get_field("tags")).remote_field.through
     m2m_changed.connect(_tags_changed, sender=through, dispatch_uid="bazary_catalog_search_tags")
     post_save.connect(_tag_saved, sender=Tag, dispatch_uid="bazary_catalog_search_tag_saved")
 

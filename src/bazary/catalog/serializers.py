@@ -39,7 +39,7 @@ class CategoryWithAncestorsSerializer(CategoryRefSerializer):
     ancestors = serializers.SerializerMethodField()
 
     @extend_schema_field(CategoryRefSerializer(many=True))
-    def get_ancestors(self, category: Any) -> list[dict[str, Any]]:
+    def get_ancestors(self, category: Any) -> Any:
         return CategoryRefSerializer(category.get_ancestors(), many=True).data
 
 
@@ -99,7 +99,7 @@ def image_url(serializer: serializers.BaseSerializer, image: ProductImage) -> st
     return request.build_absolute_uri(url) if request is not None and url.startswith("/") else url
 
 
-def validate_attributes(value: Any) -> dict[str, Any]:
+def validate_attributes(value: Any) -> None:
     """Flat key/value pairs: string keys, scalar values, no NUL, 16 KiB at most."""
     if not isinstance(value, dict):
         raise serializers.ValidationError(_("Expected an object of key/value pairs."))
@@ -113,14 +113,13 @@ def validate_attributes(value: Any) -> dict[str, Any]:
         raise serializers.ValidationError(_("Null characters are not allowed."))
     if len(encoded.encode()) > MAX_ATTRIBUTES_BYTES:
         raise serializers.ValidationError(_("Attributes are limited to 16 KiB."))
-    return value
 
 
 # --------------------------------------------------------------------------- categories
 
 
 class CategorySerializer(serializers.ModelSerializer):
-    parent = CategorySlugField(
+    parent = CategorySlugField(  # type: ignore[assignment]
         required=False,
         allow_null=True,
         help_text=_("Slug of the parent category; null for a root."),
@@ -362,7 +361,7 @@ class ProductDetailSerializer(ProductSerializer):
     """One product: the list fields plus description, images, category
     ancestors, tags and attributes."""
 
-    category = serializers.SerializerMethodField()
+    category = serializers.SerializerMethodField()  # type: ignore[assignment]
     images = serializers.SerializerMethodField()
 
     class Meta(ProductSerializer.Meta):
@@ -374,7 +373,7 @@ class ProductDetailSerializer(ProductSerializer):
         return CategoryWithAncestorsSerializer(product.category).data
 
     @extend_schema_field(ProductImageSerializer(many=True))
-    def get_images(self, product: Any) -> list[dict[str, Any]]:
+    def get_images(self, product: Any) -> Any:
         return ProductImageSerializer(product.images.all(), many=True, context=self.context).data
 
 
@@ -400,7 +399,7 @@ class StockSerializer(serializers.Serializer):
 
 
 class StockAlertSerializer(serializers.ModelSerializer):
-    product = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    product: Any = serializers.SlugRelatedField(slug_field="slug", read_only=True)
 
     class Meta:
         model = StockAlert

@@ -287,7 +287,7 @@ def export_rows() -> Iterator[dict[str, Any]]:
         }
 
 
-def export_products(stream: TextIO, fmt: str, progress: Callable[[int], None] | None = None) -> int:
+def export_products(stream: Any, fmt: str, progress: Callable[[int], None] | None = None) -> int:
     count = 0
     if fmt == "json":
         stream.write("[")

@@ -43,7 +43,7 @@ def connect_cache_invalidation() -> None:
 
 def build_tree(active_only: bool) -> list[dict[str, Any]]:
     """One query: every category, nested under its parent in Python."""
-    qs = get_category_model()._default_manager.order_by("position", "name")
+    qs: Any = get_category_model()._default_manager.order_by("position", "name")
     if active_only:
         qs = qs.filter(is_active=True)
     rows = list(qs.values("id", "slug", "name", "parent_id", "position"))

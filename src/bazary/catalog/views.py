@@ -8,7 +8,7 @@ from __future__ import annotations
 import hashlib
 import json
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
 from django.db import transaction
 from django.db.models import ProtectedError
@@ -367,7 +367,8 @@ class ProductImageDetailView(
                     ProductImage.objects.filter(pk=successor.pk).update(is_primary=True)
             _touch_product(instance.product_id)
             # The file goes once the row is gone for good.
-            transaction.on_commit(lambda: storage.delete(name))
+            if name:
+                transaction.on_commit(lambda: storage.delete(name))
 
 
 def _touch_product(product_id: Any) -> None:
@@ -433,7 +434,7 @@ class StockAlertView(BazaryAPIMixin, APIView):
     def post(self, request: Request, slug: str) -> Response:
         product = visible_product(request, slug)
         with transaction.atomic():
-            alert, created = StockAlert.objects.get_or_create(user=request.user, product=product)
+            alert, created = StockAlert.objects.get_or_create(user=cast(Any, request.user), product=product)
             if not created and alert.notified_at is not None:
                 # Notified before: this is a new subscription.
                 alert.notified_at = None
@@ -446,5 +447,5 @@ class StockAlertView(BazaryAPIMixin, APIView):
     @extend_schema(summary=_("Unsubscribe"), request=None, responses={204: None, 401: E401, 404: E404})
     def delete(self, request: Request, slug: str) -> Response:
         product = visible_product(request, slug)
-        StockAlert.objects.filter(user=request.user, product=product).delete()
+        StockAlert.objects.filter(user=cast(Any, request.user), product=product).delete()
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import io
 import random
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django.core.files.base import ContentFile
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -101,7 +101,7 @@ class Command(BaseCommand):
 
     def seed_categories(self) -> list[Any]:
         Category = get_category_model()
-        leaves = []
+        leaves: list[Any] = []
 
         def node(name: str, parent: Any, position: int) -> Any:
             slug = slugify(name if parent is None else f"{parent.slug} {name}")
@@ -125,7 +125,7 @@ class Command(BaseCommand):
 
     def seed_products(self, rng: random.Random, count: int, leaves: list[Any], tags: list[Tag], *, images: bool) -> int:
         Product = get_product_model()
-        through = Product._meta.get_field("tags").remote_field.through
+        through: Any = cast(Any, Product._meta.get_field("tags")).remote_field.through
         product_fk = next(f.name for f in through._meta.get_fields() if getattr(f, "related_model", None) is Product)
         existing = set(Product._default_manager.filter(sku__startswith=SKU_PREFIX).values_list("sku", flat=True))
         drawn = [self.draw(color) for color in PALETTE] if images else []
