@@ -10,6 +10,7 @@ first migrate. Code that needs the model calls :func:`get_product_model` /
 
 from __future__ import annotations
 
+import os
 import uuid
 from typing import Any, cast
 
@@ -36,6 +37,18 @@ def get_product_model() -> type[AbstractProduct]:
 
 def get_category_model() -> type[AbstractCategory]:
     return swapper.load_model("bazary_catalog", "Category")
+
+
+def product_image_path(instance: Any, filename: str) -> str:
+    """A fresh, unguessable name per upload: storages that overwrite by default
+    (S3) must never replace another product's image of the same file name."""
+    extension = os.path.splitext(filename)[1].lower()[:10]
+    return f"bazary/catalog/products/{uuid.uuid4().hex}{extension}"
+
+
+def category_image_path(instance: Any, filename: str) -> str:
+    extension = os.path.splitext(filename)[1].lower()[:10]
+    return f"bazary/catalog/categories/{uuid.uuid4().hex}{extension}"
 
 
 def default_currency() -> str:
@@ -83,7 +96,7 @@ class AbstractCategory(TimeStampedModel):
     name = models.CharField(_("name"), max_length=120)
     slug = models.SlugField(_("slug"), max_length=140, unique=True)
     description = models.TextField(_("description"), blank=True)
-    image = models.ImageField(_("image"), upload_to="bazary/catalog/categories/", blank=True)
+    image = models.ImageField(_("image"), upload_to=category_image_path, blank=True)
     parent = models.ForeignKey(
         # Not "self": a swapped-out default Category must point at the model in
         # use, or makemigrations would see a change inside site-packages.
@@ -321,7 +334,7 @@ class ProductImage(models.Model):
     # S3 with django-storages, ...).
     image = models.ImageField(
         _("image"),
-        upload_to="bazary/catalog/products/%Y/%m/",
+        upload_to=product_image_path,
         width_field="width",
         height_field="height",
         max_length=255,

@@ -74,7 +74,7 @@ class Migration(migrations.Migration):
             name='ProductImage',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('image', models.ImageField(height_field='height', max_length=255, upload_to='bazary/catalog/products/%Y/%m/', verbose_name='image', width_field='width')),
+                ('image', models.ImageField(height_field='height', max_length=255, upload_to=bazary.catalog.models.product_image_path, verbose_name='image', width_field='width')),
                 ('alt_text', models.CharField(blank=True, max_length=200, verbose_name='alternative text')),
                 ('position', models.PositiveIntegerField(default=0, verbose_name='position')),
                 ('is_primary', models.BooleanField(default=False, verbose_name='primary')),

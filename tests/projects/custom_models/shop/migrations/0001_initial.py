@@ -26,7 +26,7 @@ class Migration(migrations.Migration):
                 ('name', models.CharField(max_length=120, verbose_name='name')),
                 ('slug', models.SlugField(max_length=140, unique=True, verbose_name='slug')),
                 ('description', models.TextField(blank=True, verbose_name='description')),
-                ('image', models.ImageField(blank=True, upload_to='bazary/catalog/categories/', verbose_name='image')),
+                ('image', models.ImageField(blank=True, upload_to=bazary.catalog.models.category_image_path, verbose_name='image')),
                 ('path', models.CharField(db_index=True, default='', editable=False, max_length=1000, verbose_name='tree path')),
                 ('position', models.PositiveIntegerField(default=0, verbose_name='position')),
                 ('is_active', models.BooleanField(db_index=True, default=True, verbose_name='active')),
