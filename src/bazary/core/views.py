@@ -1,28 +1,41 @@
 """The base every bazary API view builds on.
 
-bazary's views take authentication, global throttles and pagination from
-``BAZARY_CORE`` (read per request), never from the project's
-``REST_FRAMEWORK`` defaults, so adding bazary never changes a project's API and
-a project's defaults never change bazary's.
+bazary's views take authentication, global throttles, pagination, parsers and
+renderers from bazary itself (``BAZARY_CORE``, read per request), never from the
+project's ``REST_FRAMEWORK`` defaults, so adding bazary never changes a
+project's API and a project's defaults never change bazary's.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from rest_framework import permissions
+from django.utils.translation import gettext_lazy as _
+from rest_framework import parsers, permissions, renderers
 from rest_framework.authentication import BaseAuthentication
+from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import BasePagination
+from rest_framework.request import Request
 from rest_framework.throttling import BaseThrottle
 
 from .conf import core_settings
 from .pagination import PageNumberPagination
+from .parsers import JSONParser, has_unstorable_text
 from .throttling import AnonRateThrottle, UserRateThrottle
 
 
+class JSONRenderer(renderers.JSONRenderer):
+    # ASCII escapes keep any echoed input (an "invalid choice" message repeats
+    # it) encodable, whatever it holds.
+    ensure_ascii = True
+
+
+# No docstring on purpose: drf-spectacular takes an operation's description from
+# the first docstring in the view's MRO, and this mixin's would leak into every
+# bazary endpoint that lacks its own.
 class BazaryAPIMixin:
-    """Mix into any DRF ``APIView``. Class attributes still win: set
-    ``authentication_classes`` on a subclass to change one view."""
+    # Mix into any DRF APIView. Class attributes still win: set
+    # ``authentication_classes`` on a subclass to change one view.
 
     authentication_classes: Any = None
     permission_classes: Any = [permissions.AllowAny]
@@ -30,6 +43,8 @@ class BazaryAPIMixin:
     throttle_classes: Any = ()
     pagination_class: type[BasePagination] | None = PageNumberPagination
     filter_backends: Any = ()
+    parser_classes: Any = [JSONParser, parsers.FormParser, parsers.MultiPartParser]
+    renderer_classes: Any = [JSONRenderer, renderers.BrowsableAPIRenderer]
 
     def get_authenticators(self) -> list[BaseAuthentication]:
         classes = self.authentication_classes
@@ -39,3 +54,12 @@ class BazaryAPIMixin:
 
     def get_throttles(self) -> list[BaseThrottle]:
         return [throttle() for throttle in (AnonRateThrottle, UserRateThrottle, *self.throttle_classes)]
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        super().initial(request, *args, **kwargs)  # type: ignore[misc]
+        # Query strings too: a NUL in a filter or search term would reach SQL.
+        bad = sorted(
+            {key for key, values in request.query_params.lists() for v in [key, *values] if has_unstorable_text(v)}
+        )
+        if bad:
+            raise ValidationError({key: [_("May not contain NUL characters.")] for key in bad})
