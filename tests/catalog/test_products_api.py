@@ -115,6 +115,10 @@ def test_ordering(catalog, api_client, ordering, expected):
         "category=a%00b",
         "tag=not%20a%20slug",
         "tag=a%00",
+        "category=" + "c" * 10_000,
+        "&".join(f"tag=t{i}" for i in range(51)),
+        "tag=" + "t" * 101,
+        "page_size=1&min_price=" + "9" * 20,
     ],
 )
 def test_invalid_filters_are_400(catalog, api_client, query):

@@ -102,6 +102,8 @@ def test_schema_documents_the_catalog(api_client):
     components = schema["components"]["schemas"]
     assert components["ProductRequest"]["properties"]["category"]["type"] == "string"
     assert "CategoryRef" in str(components["Product"]["properties"]["category"])
+    # staff-only fields are documented (and say so)
+    assert "Staff only" in components["Product"]["properties"]["cost_price"]["description"]
 
 
 def test_schema_validates_without_warnings(tmp_path):

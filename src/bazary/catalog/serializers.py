@@ -269,7 +269,9 @@ class ProductSerializer(serializers.ModelSerializer):
 
     def get_fields(self) -> dict[str, serializers.Field]:
         fields = super().get_fields()
-        if not _is_staff(self):
+        # The schema documents staff fields too (drf-spectacular's fake view).
+        schema_generation = getattr(self.context.get("view"), "swagger_fake_view", False)
+        if not _is_staff(self) and not schema_generation:
             for name in self.staff_fields:
                 fields.pop(name, None)
         return fields
