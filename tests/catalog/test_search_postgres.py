@@ -35,6 +35,9 @@ def test_the_vector_is_stored_and_kept_current(tree):
     tag.save()
     product.refresh_from_db()
     assert "'rainproof'" in product.search_vector
+    tag.delete()
+    product.refresh_from_db()
+    assert "rainproof" not in product.search_vector
 
 
 def test_weights_rank_name_over_tags_over_description(tree, api_client):

@@ -149,7 +149,7 @@ def install_postgres_search(schema_editor: Any, model: type[models.Model]) -> No
 
 def connect_search_updates() -> None:
     """Keep ``search_vector`` current when tags change (admin, shell, API)."""
-    from django.db.models.signals import m2m_changed, post_save
+    from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
 
     from .models import Tag, get_product_model
 
@@ -157,6 +157,8 @@ def connect_search_updates() -> None:
     through = cast(Any, product_model._meta.get_field("tags")).remote_field.through
     m2m_changed.connect(_tags_changed, sender=through, dispatch_uid="bazary_catalog_search_tags")
     post_save.connect(_tag_saved, sender=Tag, dispatch_uid="bazary_catalog_search_tag_saved")
+    pre_delete.connect(_tag_deleting, sender=Tag, dispatch_uid="bazary_catalog_search_tag_deleting")
+    post_delete.connect(_tag_deleted, sender=Tag, dispatch_uid="bazary_catalog_search_tag_deleted")
 
 
 def _tags_changed(sender: Any, instance: Any, action: str, reverse: bool, pk_set: Any, **kwargs: Any) -> None:
@@ -176,3 +178,16 @@ def _tag_saved(sender: Any, instance: Any, created: bool, **kwargs: Any) -> None
         from .models import get_product_model
 
         update_search_vectors(get_product_model()._default_manager.filter(tags=instance))
+
+
+def _tag_deleting(sender: Any, instance: Any, **kwargs: Any) -> None:
+    # The through rows go by cascade, without m2m_changed: remember who had the tag.
+    instance._bazary_product_ids = list(instance.products.values_list("pk", flat=True))
+
+
+def _tag_deleted(sender: Any, instance: Any, **kwargs: Any) -> None:
+    ids = getattr(instance, "_bazary_product_ids", None)
+    if ids:
+        from .models import get_product_model
+
+        update_search_vectors(get_product_model()._default_manager.filter(pk__in=ids))

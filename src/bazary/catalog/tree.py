@@ -1,13 +1,12 @@
 """The nested category tree, built in one query and cached.
 
-The cached value carries a version (a timestamp and a counter) that any
-category save or delete bumps, so every process sees a change at once with a
-shared cache (Redis), and the tree view answers conditional GETs from it.
+The cache key carries a version (the time of the last change) that any
+category save or delete bumps, so every process sharing the cache (Redis) sees
+a change at once; the version doubles as the tree's Last-Modified.
 """
 
 from __future__ import annotations
 
-import hashlib
 import time
 from typing import Any
 
@@ -60,13 +59,12 @@ def build_tree(active_only: bool) -> list[dict[str, Any]]:
     return roots
 
 
-def cached_tree(active_only: bool) -> tuple[list[dict[str, Any]], str, float]:
-    """``(tree, etag, last_modified_timestamp)``."""
+def cached_tree(active_only: bool) -> tuple[list[dict[str, Any]], float]:
+    """``(tree, timestamp of the last category change)``."""
     version = tree_version()
     key = TREE_KEY.format(active_only=int(active_only), version=version)
     tree = cache.get(key)
     if tree is None:
         tree = build_tree(active_only)
         cache.set(key, tree, catalog_settings.TREE_CACHE_TIMEOUT)
-    etag = hashlib.sha256(f"{version}:{int(active_only)}".encode()).hexdigest()[:32]
-    return tree, etag, float(version)
+    return tree, float(version)

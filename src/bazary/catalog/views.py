@@ -54,11 +54,11 @@ CRUD_ERRORS = {
     "destroy": {401: ERR_401, 403: ERR_403, 404: ERR_404},
 }
 
-E400 = OpenApiResponse(description=_("Invalid input (field errors)."))
-E401 = OpenApiResponse(description=_("Not authenticated."))
-E403 = OpenApiResponse(description=_("Not staff, or no model permission."))
-E404 = OpenApiResponse(description=_("Not found (or not visible)."))
-E409 = OpenApiResponse(description=_("Conflict with the current state."))
+E400 = OpenApiResponse(description=ERR_400)
+E401 = OpenApiResponse(description=ERR_401)
+E403 = OpenApiResponse(description=ERR_403)
+E404 = OpenApiResponse(description=ERR_404)
+E409 = OpenApiResponse(description=ERR_409)
 WRITE_ERRORS = {400: E400, 401: E401, 403: E403}
 
 
@@ -95,10 +95,6 @@ CONDITIONAL_PARAMS = [
 NOT_MODIFIED = OpenApiResponse(description=_("Not modified since the ETag / date given."))
 
 
-class CatalogFilterBackend(DjangoFilterBackend):
-    """django-filter, with the FilterSet given by the view per request."""
-
-
 # --------------------------------------------------------------------------- categories
 
 
@@ -119,7 +115,7 @@ class CategoryViewSet(BazaryAPIMixin, viewsets.ModelViewSet):
     lookup_field = "slug"
     lookup_value_regex = "[-a-zA-Z0-9_]+"
     permission_classes = [IsStaffWithModelPermsOrReadOnly]
-    filter_backends = [CatalogFilterBackend]
+    filter_backends = [DjangoFilterBackend]
     filterset_class = CategoryFilterSet
     parser_classes = [JSONParser, MultiPartParser, FormParser]
 
@@ -171,7 +167,7 @@ class CategoryTreeView(BazaryAPIMixin, APIView):
         responses={200: s.CategoryTreeSerializer(many=True), 304: NOT_MODIFIED},
     )
     def get(self, request: Request) -> Response:
-        tree, _etag, version = cached_tree(active_only=not is_staff(request))
+        tree, version = cached_tree(active_only=not is_staff(request))
         return conditional_response(request, tree, datetime.fromtimestamp(version, tz=UTC))
 
 
@@ -224,7 +220,7 @@ class ProductViewSet(BazaryAPIMixin, viewsets.ModelViewSet):
     lookup_field = "slug"
     lookup_value_regex = "[-a-zA-Z0-9_]+"
     permission_classes = [IsStaffWithModelPermsOrReadOnly]
-    filter_backends = [CatalogFilterBackend]
+    filter_backends = [DjangoFilterBackend]
 
     @property
     def pagination_class(self) -> Any:  # type: ignore[override]
