@@ -16,7 +16,6 @@ from typing import Any, cast
 
 import swapper
 from django.conf import settings
-from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import F, Q, Value
@@ -27,6 +26,7 @@ from django.utils.translation import gettext_lazy as _
 from bazary.core.models import TimeStampedModel
 
 from .conf import catalog_settings
+from .fields import SearchVectorField
 
 PATH_SEPARATOR = "/"
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from typing import Any, cast
 
-from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector, TrigramSimilarity
 from django.db import connections, models
 from django.db.models import Case, F, FloatField, IntegerField, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce, Greatest
@@ -57,6 +56,10 @@ class PostgresSearchBackend(BaseSearchBackend):
     trigram_threshold = 0.2
 
     def search(self, queryset: models.QuerySet, text: str) -> models.QuerySet:
+        # Imported here: django.contrib.postgres needs psycopg (Django 6).
+        from django.contrib.postgres.search import SearchQuery, SearchRank, TrigramSimilarity
+
+        _register_postgres_lookups()
         query = SearchQuery(text, search_type="websearch", config=self.config)
         return (
             queryset.annotate(search_similarity=TrigramSimilarity("name", text))
@@ -87,8 +90,20 @@ class _TagNames(models.Aggregate):
     output_field = models.TextField()
 
 
+def _register_postgres_lookups() -> None:
+    """``search_vector=<SearchQuery>`` means ``@@`` on the catalog's own field."""
+    from django.contrib.postgres.search import SearchVectorExact
+
+    from .fields import SearchVectorField
+
+    if SearchVectorField.get_class_lookups().get("exact") is not SearchVectorExact:
+        SearchVectorField.register_lookup(SearchVectorExact)
+
+
 def search_vector_expression(model: type[models.Model]) -> Any:
     """name (A) > sku and tag names (B) > description (C)."""
+    from django.contrib.postgres.search import SearchVector
+
     through = cast(Any, model._meta.get_field("tags")).remote_field.through
     tag_names = Subquery(
         through.objects.filter(**{f"{through_fk(through, model)}": OuterRef("pk")})

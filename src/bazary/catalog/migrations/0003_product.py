@@ -2,7 +2,7 @@
 # that refer to it.
 
 import bazary.catalog.models
-import django.contrib.postgres.search
+import bazary.catalog.fields
 import django.db.models.deletion
 import swapper
 from django.conf import settings
@@ -41,7 +41,7 @@ class Migration(migrations.Migration):
                 ('attributes', models.JSONField(blank=True, default=dict, verbose_name='attributes')),
                 ('seo_title', models.CharField(blank=True, max_length=160, verbose_name='SEO title')),
                 ('seo_description', models.CharField(blank=True, max_length=320, verbose_name='SEO description')),
-                ('search_vector', django.contrib.postgres.search.SearchVectorField(editable=False, null=True)),
+                ('search_vector', bazary.catalog.fields.SearchVectorField(editable=False, null=True)),
                 ('category', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='products', to=swapper.get_model_name('bazary_catalog', 'Category'), verbose_name='category')),
                 ('tags', models.ManyToManyField(blank=True, related_name='products', to='bazary_catalog.tag', verbose_name='tags')),
             ],

@@ -2,7 +2,7 @@
 # catalog's later migrations depend on this one (swapped models).
 
 import bazary.catalog.models
-import django.contrib.postgres.search
+import bazary.catalog.fields
 import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
@@ -64,7 +64,7 @@ class Migration(migrations.Migration):
                 ('attributes', models.JSONField(blank=True, default=dict, verbose_name='attributes')),
                 ('seo_title', models.CharField(blank=True, max_length=160, verbose_name='SEO title')),
                 ('seo_description', models.CharField(blank=True, max_length=320, verbose_name='SEO description')),
-                ('search_vector', django.contrib.postgres.search.SearchVectorField(editable=False, null=True)),
+                ('search_vector', bazary.catalog.fields.SearchVectorField(editable=False, null=True)),
                 ('brand', models.CharField(blank=True, max_length=80)),
                 ('category', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='products', to=settings.BAZARY_CATALOG_CATEGORY_MODEL, verbose_name='category')),
                 ('tags', models.ManyToManyField(blank=True, related_name='products', to='bazary_catalog.tag', verbose_name='tags')),
