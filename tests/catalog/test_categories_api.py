@@ -152,3 +152,18 @@ def test_update_permissions(tree, who, expected, customer, staff, manager):
 def test_delete_permissions(tree, who, expected, customer, staff, manager):
     user = {"anonymous": None, "customer": customer, "staff": staff, "manager": manager}[who]
     assert client_for(user).delete("/api/categories/books/").status_code == expected
+
+
+def test_category_image_upload_is_validated(tree, manager_client):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from bazary.testing.catalog import image_upload
+
+    ok = manager_client.post("/api/categories/", {"name": "Garden", "image": image_upload()}, format="multipart")
+    assert ok.status_code == 201, ok.json()
+    assert ok.json()["image"].startswith("http")
+    bad = SimpleUploadedFile("x.png", b"GIF89a but not really", content_type="image/png")
+    response = manager_client.post("/api/categories/", {"name": "Pond", "image": bad}, format="multipart")
+    assert response.status_code == 400
+    assert "image" in response.json()
+    assert not Category.objects.filter(name="Pond").exists()

@@ -182,3 +182,11 @@ def test_concurrent_decrements_never_oversell(tree, manager):
     assert sorted(statuses) == [200] * 5 + [409] * 15
     assert stock_of(product.slug) == 0
     assert StockMovement.objects.filter(product=product).count() == 5
+
+
+def test_product_url_in_the_notification(catalog, settings):
+    from bazary.catalog.stock import product_url
+
+    assert product_url(catalog["novel"]) == "/api/products/a-quiet-novel/"
+    settings.BAZARY_CATALOG = {"PRODUCT_URL": "https://shop.example/p/{slug}"}
+    assert product_url(catalog["novel"]) == "https://shop.example/p/a-quiet-novel"

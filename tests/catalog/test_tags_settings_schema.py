@@ -64,6 +64,7 @@ def test_settings_defaults_and_late_reading():
         ({"IMAGE_MAX_BYTES": 0}, "bazary_catalog.E012"),
         ({"MAX_SEARCH_LENGTH": 0}, "bazary_catalog.E013"),
         ({"TREE_CACHE_TIMEOUT": -1}, "bazary_catalog.E014"),
+        ({"PRODUCT_URL": "https://shop.example/p/"}, "bazary_catalog.E015"),
     ],
 )
 def test_checks(values, check_id):

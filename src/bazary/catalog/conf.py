@@ -30,6 +30,12 @@ def _tree_cache_timeout_is_valid(values: dict[str, Any]) -> Iterable[tuple[str, 
         yield "bazary_catalog.E014", "TREE_CACHE_TIMEOUT cannot be negative (use None to cache until a change)."
 
 
+def _product_url_is_valid(values: dict[str, Any]) -> Iterable[tuple[str, str]]:
+    url = values.get("PRODUCT_URL")
+    if isinstance(url, str) and "{slug}" not in url:
+        yield "bazary_catalog.E015", f"PRODUCT_URL = {url!r} must contain '{{slug}}'."
+
+
 catalog_settings = AppSettings(
     "BAZARY_CATALOG",
     "bazary.catalog",
@@ -50,6 +56,11 @@ catalog_settings = AppSettings(
             3600, (int, type(None)), help="Seconds the category tree stays cached; None: until a change."
         ),
         "MAX_SEARCH_LENGTH": Option(200, (int,), help="Longest accepted search text, in characters."),
+        "PRODUCT_URL": Option(
+            None,
+            (str, type(None)),
+            help="URL template of a product page in emails, e.g. 'https://shop.example/p/{slug}'.",
+        ),
     },
     validators=[
         _currency_is_valid,
@@ -57,5 +68,6 @@ catalog_settings = AppSettings(
         _positive("IMAGE_MAX_BYTES", "bazary_catalog.E012"),
         _positive("MAX_SEARCH_LENGTH", "bazary_catalog.E013"),
         _tree_cache_timeout_is_valid,
+        _product_url_is_valid,
     ],
 )

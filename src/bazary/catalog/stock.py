@@ -11,6 +11,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from .conf import catalog_settings
 from .models import AbstractProduct, StockAlert, StockMovement, get_product_model
 from .signals import back_in_stock
 
@@ -92,9 +93,13 @@ def notify_back_in_stock(product: AbstractProduct) -> int:
 
 
 def product_url(product: AbstractProduct) -> str:
-    """The product's API URL (a shop front may override it in its template)."""
+    """``PRODUCT_URL`` with the product's slug (the shop's page), or else the
+    product's path in the API."""
     from django.urls import NoReverseMatch, reverse
 
+    template = catalog_settings.PRODUCT_URL
+    if template:
+        return template.replace("{slug}", product.slug)
     try:
         return reverse("bazary_catalog:product-detail", kwargs={"slug": product.slug})
     except NoReverseMatch:
