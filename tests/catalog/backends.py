@@ -1,6 +1,5 @@
 """Custom classes the settings tests point BAZARY_CATALOG at."""
 
-import django_filters
 from rest_framework import serializers
 
 from bazary.catalog.filters import ProductFilterSet
@@ -22,6 +21,3 @@ class SlimProductSerializer(serializers.ModelSerializer):
     class Meta:
         model = get_product_model()
         fields = ["slug", "name"]
-
-
-__all__ = ["NothingBackend", "OnlyFeaturedFilterSet", "SlimProductSerializer", "django_filters"]

@@ -127,18 +127,20 @@ class Command(BaseCommand):
         Product = get_product_model()
         through: Any = cast(Any, Product._meta.get_field("tags")).remote_field.through
         product_fk = next(f.name for f in through._meta.get_fields() if getattr(f, "related_model", None) is Product)
-        existing = set(Product._default_manager.filter(sku__startswith=SKU_PREFIX).values_list("sku", flat=True))
         drawn = [self.draw(color) for color in PALETTE] if images else []
         bar = ProgressBar(self.stdout, count, "products")
         created = 0
         for start in range(0, count, BATCH):
-            rows = []
+            drafts = []
             for i in range(start, min(start + BATCH, count)):
                 # Draw every value even for skipped rows: the same seed gives the same catalog.
                 row = self.product_row(rng, i, leaves)
-                row_tags = rng.sample(tags, k=rng.randint(0, min(3, len(tags))))
-                if row["sku"] not in existing:
-                    rows.append((Product(**row), row_tags))
+                drafts.append((row, rng.sample(tags, k=rng.randint(0, min(3, len(tags))))))
+            # Rows from an earlier run are skipped (one query per batch).
+            existing = set(
+                Product._default_manager.filter(sku__in=[row["sku"] for row, _ in drafts]).values_list("sku", flat=True)
+            )
+            rows = [(Product(**row), row_tags) for row, row_tags in drafts if row["sku"] not in existing]
             with transaction.atomic():
                 Product._default_manager.bulk_create([p for p, _ in rows], batch_size=BATCH)
                 by_sku = dict(
