@@ -167,3 +167,12 @@ def test_category_image_upload_is_validated(tree, manager_client):
     assert response.status_code == 400
     assert "image" in response.json()
     assert not Category.objects.filter(name="Pond").exists()
+
+
+def test_a_tree_deeper_than_the_path_allows_is_400(db, manager_client):
+    parent = None
+    while parent is None or len(parent.path) <= 985:
+        parent = CategoryFactory(parent=parent)
+    response = manager_client.post("/api/categories/", {"name": "Too deep", "parent": parent.slug}, format="json")
+    assert response.status_code == 400
+    assert "deep" in str(response.json()["parent"])

@@ -145,6 +145,19 @@ class AbstractCategory(TimeStampedModel):
         qs = type(self)._default_manager.filter(path__startswith=self.path)
         return qs if include_self else qs.exclude(pk=self.pk)
 
+    def path_length_under(self, parent: AbstractCategory | None) -> int:
+        """The longest path in this subtree once moved under ``parent``
+        (one query for an existing category)."""
+        from django.db.models import Max
+        from django.db.models.functions import Length
+
+        own = len(str(self.pk)) + 1 if self.pk else 20  # a new row: room for a 19-digit id
+        prefix = len(parent.path) if parent is not None else 0
+        if not self.pk or not self.path:
+            return prefix + own
+        longest = self.get_descendants(include_self=True).aggregate(n=Max(Length("path")))["n"] or len(self.path)
+        return prefix + own + longest - len(self.path)
+
     def is_descendant_of(self, other: AbstractCategory) -> bool:
         return bool(other.path) and self.path.startswith(other.path)
 

@@ -172,6 +172,10 @@ class CategorySerializer(serializers.ModelSerializer):
             raise serializers.ValidationError(
                 _("A category cannot be moved under itself or one of its descendants."), code="cycle"
             )
+        model = get_category_model()
+        candidate = instance if instance is not None else model()
+        if candidate.path_length_under(parent) > model._meta.get_field("path").max_length:
+            raise serializers.ValidationError(_("The category tree cannot be that deep."), code="too_deep")
         return parent
 
     @transaction.atomic
