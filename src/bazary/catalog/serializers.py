@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, cast
 
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
@@ -174,7 +174,7 @@ class CategorySerializer(serializers.ModelSerializer):
             )
         model = get_category_model()
         candidate = instance if instance is not None else model()
-        if candidate.path_length_under(parent) > model._meta.get_field("path").max_length:
+        if candidate.path_length_under(parent) > cast(Any, model._meta.get_field("path")).max_length:
             raise serializers.ValidationError(_("The category tree cannot be that deep."), code="too_deep")
         return parent
 
