@@ -149,7 +149,6 @@ def site(tmp_path_factory) -> Site:
         "TASKS_BACKEND": "db",
         "AWS_STORAGE_BUCKET_NAME": os.environ["BAZARY_TEST_S3_BUCKET"],
         "AWS_S3_ENDPOINT_URL": os.environ["BAZARY_TEST_S3_ENDPOINT_URL"],
-        "AWS_QUERYSTRING_AUTH": "0",
         "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
         "EMAIL_FILE_PATH": str(email_dir),
         "BAZARY_VAR_DIR": str(tmp / "var"),

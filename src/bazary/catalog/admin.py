@@ -8,7 +8,9 @@ from typing import Any
 
 import swapper
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
+from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -51,8 +53,23 @@ class InStockFilter(admin.SimpleListFilter):
         return queryset
 
 
+class ProductImageFormSet(BaseInlineFormSet):
+    def clean(self) -> None:
+        super().clean()
+        primaries = [
+            form
+            for form in self.forms
+            if form.cleaned_data.get("is_primary") and not form.cleaned_data.get("DELETE", False)
+        ]
+        # The database allows one primary image per product; say so here
+        # rather than fail on the constraint.
+        if len(primaries) > 1:
+            raise ValidationError(_("Only one image can be the primary image."))
+
+
 class ProductImageInline(admin.TabularInline):
     model = ProductImage
+    formset = ProductImageFormSet
     extra = 0
     fields = ("preview", "image", "alt_text", "position", "is_primary", "width", "height")
     readonly_fields = ("preview", "width", "height")
@@ -92,6 +109,16 @@ class ProductAdmin(admin.ModelAdmin):
     readonly_fields = ("stock", "created_at", "updated_at")
     inlines = (ProductImageInline, StockMovementInline)
     list_per_page = 50
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        # As in the API: a product with images always has a primary one.
+        product = form.instance
+        images = ProductImage.objects.filter(product=product)
+        if not images.filter(is_primary=True).exists():
+            first = images.order_by("position", "id").first()
+            if first is not None:
+                images.filter(pk=first.pk).update(is_primary=True)
 
 
 class TagAdmin(admin.ModelAdmin):

@@ -255,7 +255,8 @@ class ProductQuerySet(models.QuerySet):
 class AbstractProduct(TimeStampedModel):
     name = models.CharField(_("name"), max_length=200, db_index=True)
     slug = models.SlugField(_("slug"), max_length=220, unique=True)
-    sku = models.CharField(_("SKU"), max_length=64, unique=True)
+    # blank: generated on save when left empty (API and admin alike).
+    sku = models.CharField(_("SKU"), max_length=64, unique=True, blank=True)
     description = models.TextField(_("description"), blank=True)
     price = models.DecimalField(_("price"), max_digits=12, decimal_places=2, db_index=True)
     compare_at_price = models.DecimalField(

@@ -27,7 +27,7 @@ class Migration(migrations.Migration):
                 ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
                 ('name', models.CharField(db_index=True, max_length=200, verbose_name='name')),
                 ('slug', models.SlugField(max_length=220, unique=True, verbose_name='slug')),
-                ('sku', models.CharField(max_length=64, unique=True, verbose_name='SKU')),
+                ('sku', models.CharField(blank=True, max_length=64, unique=True, verbose_name='SKU')),
                 ('description', models.TextField(blank=True, verbose_name='description')),
                 ('price', models.DecimalField(db_index=True, decimal_places=2, max_digits=12, verbose_name='price')),
                 ('compare_at_price', models.DecimalField(blank=True, decimal_places=2, max_digits=12, null=True, verbose_name='compare-at price')),
