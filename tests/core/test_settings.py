@@ -50,6 +50,7 @@ def test_checks_pass_on_defaults():
         ({"NUM_PROXIES": "1"}, "bazary_core.E003"),
         ({"NUM_PROXIES": True}, "bazary_core.E003"),
         ({"AUTHENTICATION_CLASSES": ["nope.Nope"]}, "bazary_core.E004"),
+        ({"AUTHENTICATION_CLASSES": ["builtins.dict"]}, "bazary_core.E006"),
         ({"NUM_PROXIES": -1}, "bazary_core.E010"),
         ({"THROTTLE_RATES": {"anon": "lots"}}, "bazary_core.E011"),
         ({"PAGE_SIZE": 500}, "bazary_core.E012"),

@@ -58,6 +58,12 @@ def test_the_renderer_escapes_what_utf8_cannot_encode():
     )
 
 
+def test_json_nested_too_deeply_is_a_400(client):
+    response = client.post("/echo/", "[" * 100_000 + "]" * 100_000, content_type="application/json")
+    assert response.status_code == 400
+    assert "nested too deeply" in response.json()["detail"]
+
+
 def test_nul_in_a_query_parameter_is_a_400(client):
     response = client.get("/echo/", {"search": "lamp\x00"})
     assert response.status_code == 400

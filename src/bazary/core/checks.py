@@ -7,6 +7,7 @@ Stable ids, shared by all apps (the app's own label prefixes them):
 - ``<label>.E003`` wrong type
 - ``<label>.E004`` an import string that cannot be imported
 - ``<label>.E005`` a value outside the allowed choices
+- ``<label>.E006`` an imported class that is not a subclass of what the key needs
 - ``<label>.E010`` and up: combinations an app rejects (see the settings reference)
 """
 
@@ -58,9 +59,11 @@ def check_app_settings(app_settings: AppSettings) -> list[CheckMessage]:
             continue
         if option.import_string and value is not None:
             try:
-                resolve(value)
+                resolved = resolve(value)
             except ImportError as exc:
                 errors.append(Error(f"{name}[{key!r}] cannot be imported: {exc}", id=f"{label}.E004"))
+            else:
+                errors.extend(_check_base(name, key, option.base, resolved, label))
         if option.choices is not None and value not in option.choices:
             errors.append(
                 Error(
@@ -76,6 +79,23 @@ def check_app_settings(app_settings: AppSettings) -> list[CheckMessage]:
         for check_id, message in validator(values):
             errors.append(Error(f"{name}: {message}", id=check_id))
     return errors
+
+
+def _check_base(name: str, key: str, base: Any, resolved: Any, label: str) -> list[CheckMessage]:
+    if base is None:
+        return []
+    bases = tuple(resolve(b) for b in ((base,) if isinstance(base, str) else base))
+    items = resolved if isinstance(resolved, list) else [resolved]
+    wrong = [item for item in items if not (isinstance(item, type) and issubclass(item, bases))]
+    if not wrong:
+        return []
+    expected = " or ".join(f"{b.__module__}.{b.__qualname__}" for b in bases)
+    return [
+        Error(
+            f"{name}[{key!r}] must name a subclass of {expected}; {', '.join(map(repr, wrong))} is not.",
+            id=f"{label}.E006",
+        )
+    ]
 
 
 def _is_instance(value: Any, types: tuple[type, ...]) -> bool:

@@ -30,6 +30,9 @@ class Option:
     #: Dict values are merged key by key over the default.
     merge: bool = False
     choices: tuple[Any, ...] | None = None
+    #: For import strings: what the imported object must be a subclass of
+    #: (import strings of the base, resolved when checks run).
+    base: str | tuple[str, ...] | None = None
     help: str = ""
 
 
@@ -161,6 +164,7 @@ core_settings = AppSettings(
             ],
             (list, tuple),
             import_string=True,
+            base="rest_framework.authentication.BaseAuthentication",
         ),
         "PAGE_SIZE": Option(20, (int,)),
         "MAX_PAGE_SIZE": Option(100, (int,)),

@@ -42,7 +42,10 @@ def _strings(data: Any) -> Iterable[str]:
 
 class JSONParser(parsers.JSONParser):
     def parse(self, stream: Any, media_type: str | None = None, parser_context: Any = None) -> Any:
-        data = super().parse(stream, media_type, parser_context)
+        try:
+            data = super().parse(stream, media_type, parser_context)
+        except RecursionError as exc:  # DRF only turns ValueError into a 400
+            raise ParseError(_("JSON parse error - nested too deeply.")) from exc
         if any(has_unstorable_text(text) for text in _strings(data)):
             raise ParseError(_("Text may not contain NUL characters or unpaired surrogates."))
         return data
