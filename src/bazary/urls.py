@@ -5,11 +5,11 @@ schema and its viewers. Each app's own ``urls.py`` can be mounted alone too.
 """
 
 from django.apps import apps
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 
 from bazary.core.schema import RedocView, SchemaView, SwaggerView
 
-urlpatterns = []
+urlpatterns: list[URLPattern | URLResolver] = []
 
 if apps.is_installed("bazary.accounts"):
     urlpatterns.append(path("auth/", include("bazary.accounts.urls")))

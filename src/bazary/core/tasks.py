@@ -15,7 +15,7 @@ try:  # Django >= 6.0
         task_backends,
     )
 except ImportError:  # Django 5.2: the backport
-    from django_tasks import (  # type: ignore[no-redef]
+    from django_tasks import (  # type: ignore[no-redef,assignment]
         TaskResultStatus,
         default_task_backend,
         task,

@@ -24,14 +24,18 @@ class BazaryThrottleMixin:
 
     app_settings: AppSettings = core_settings
     rates_setting = "THROTTLE_RATES"
-    scope: str
+    scope: str | None
+    cache: Any
 
-    @property
-    def cache(self) -> Any:  # looked up per use so override_settings(CACHES) works
-        return caches["default"]
+    def __init__(self) -> None:
+        # Throttles are made per request: the cache is looked up then, so
+        # override_settings(CACHES) works (DRF binds it at import).
+        self.cache = caches["default"]
+        super().__init__()  # type: ignore[call-arg]
 
     def get_rate(self) -> str | None:
-        return getattr(self.app_settings, self.rates_setting).get(self.scope)
+        rates: dict[str, str | None] = getattr(self.app_settings, self.rates_setting)
+        return rates.get(self.scope or "")
 
     def get_ident(self, request: Request) -> str:
         return client_ip(request)
