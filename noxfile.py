@@ -2,6 +2,7 @@
 
 nox -s demo       the demo site on embedded defaults
 nox -s services   the suite against real PostgreSQL, Redis and S3 (moto)
+nox -s bench      throughput and query budgets against a raw-Django baseline
 """
 
 from __future__ import annotations
@@ -78,3 +79,24 @@ def package(session: nox.Session) -> None:
     """The wheel holds only bazary; a brand-new project works with the README's snippet."""
     session.install("uv")
     session.run("python", "scripts/check_package.py")
+
+
+@nox.session(python=PYTHON)
+def bench(session: nox.Session) -> None:
+    """Throughput and query budgets against a raw-Django baseline (docs/performance.md).
+
+    nox -s bench                                     10k and 100k products
+    nox -s bench -- --sizes 10000,100000,1000000     and 1M
+    nox -s bench -- --quick                          about 5 minutes
+    """
+    install(session, "bench", "deploy")
+    session.run(
+        "python",
+        "scripts/services.py",
+        "--",
+        "python",
+        "-m",
+        "benchmarks.run",
+        *session.posargs,
+        env={"PATH": f"{session.bin}{os.pathsep}{os.environ.get('PATH', '')}"},
+    )

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class BaselineConfig(AppConfig):
+    name = "benchmarks.baseline"
+    label = "bench_baseline"

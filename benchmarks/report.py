@@ -1,0 +1,172 @@
+"""``results.json`` to ``results.md`` (tables, EXPLAIN summary, goals) and ``results.png``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+
+def _ratio(row: dict[str, Any]) -> float | None:
+    if "api" not in row or not row["baseline"]["rps"]:
+        return None
+    return row["api"]["rps"] / row["baseline"]["rps"]
+
+
+def _find(results: dict[str, Any], products: Any, name: str) -> dict[str, Any] | None:
+    for entry in results["sizes"]:
+        if entry["products"] == products:
+            for row in entry["scenarios"]:
+                if row["name"].startswith(name):
+                    return row
+    return None
+
+
+def table(entry: dict[str, Any]) -> list[str]:
+    lines = [
+        "| scenario | queries api / base | req/s api | req/s base | ratio "
+        "| p50 ms api / base | p95 ms api | p99 ms api / base | non-2xx |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for row in entry["scenarios"]:
+        if "api" not in row:
+            continue
+        a, b = row["api"], row["baseline"]
+        ratio = _ratio(row)
+        lines.append(
+            f"| {row['name']} | {row['queries']['api']} / {row['queries']['baseline']} "
+            f"| {a['rps']:.0f} | {b['rps']:.0f} | {'-' if ratio is None else f'{ratio:.0%}'} "
+            f"| {a['p50_ms']:.1f} / {b['p50_ms']:.1f} | {a['p95_ms']:.1f} "
+            f"| {a['p99_ms']:.1f} / {b['p99_ms']:.1f} | {a['non_2xx'] + a['errors']} / {b['non_2xx'] + b['errors']} |"
+        )
+    return lines
+
+
+def explain_lines(entry: dict[str, Any]) -> list[str]:
+    lines = ["| scenario | query | execution ms | scans |", "|---|---|---|---|"]
+    for row in entry["scenarios"]:
+        for plan in row.get("explain", []):
+            scans = "<br>".join(plan["scans"])
+            lines.append(f"| {row['name']} | {plan['kind']} | {plan['execution_ms']:.2f} | {scans} |")
+    return lines
+
+
+def goals(results: dict[str, Any]) -> list[str]:
+    sizes = [e["products"] for e in results["sizes"] if isinstance(e["products"], int)]
+    lines = ["| goal | figure | met |", "|---|---|---|"]
+
+    def add(goal: str, figure: str, ok: bool | None) -> None:
+        lines.append(f"| {goal} | {figure} | {'yes' if ok else 'no' if ok is not None else 'n/a'} |")
+
+    for size in sizes:
+        for name in ("list p1 size 20", "list p1 size 100", "filtered list", "product detail"):
+            row = _find(results, size, name)
+            if row and _ratio(row) is not None:
+                add(f"{name} >= 50% of baseline ({size:,})", f"{_ratio(row):.0%}", _ratio(row) >= 0.5)
+        small, big = _find(results, size, "list p1 size 20"), _find(results, size, "list p1 size 100")
+        if small and big:
+            add(
+                f"queries flat in page size ({size:,})",
+                f"{small['queries']['api']} at 20, {big['queries']['api']} at 100",
+                small["queries"]["api"] == big["queries"]["api"],
+            )
+    if sizes:
+        largest = max(sizes)
+        for name in ("search common", "search rare", "search typo"):
+            row = _find(results, largest, name)
+            if row and "api" in row:
+                seq = any(p["seq_scan_on_products"] for p in row.get("explain", []))
+                add(
+                    f"{name}: p95 < 50 ms, index scans ({largest:,})",
+                    f"p95 {row['api']['p95_ms']:.1f} ms, {'seq scan' if seq else 'index scans only'}",
+                    row["api"]["p95_ms"] < 50 and not seq,
+                )
+        for size in sizes:
+            first, deep = _find(results, size, "cursor page 1"), _find(results, size, "cursor page 500")
+            if first and deep and "api" in first and "api" in deep:
+                factor = deep["api"]["p50_ms"] / first["api"]["p50_ms"]
+                add(f"cursor page 500 within 1.5x of page 1 ({size:,})", f"{factor:.2f}x (p50)", factor <= 1.5)
+            page = _find(results, size, "deep page 500 (page=)")
+            if page:
+                count = [p["execution_ms"] for p in page.get("explain", []) if p["kind"] == "count"]
+                add(f"page-number deep page: COUNT(*) cost ({size:,})", f"{count[0]:.1f} ms" if count else "-", None)
+    empty, full = _find(results, "auth", "refresh (empty"), _find(results, "auth", "refresh (")
+    full = next(
+        (r for e in results["sizes"] if e["products"] == "auth" for r in e["scenarios"] if "-row table" in r["name"]),
+        None,
+    )
+    if empty and full and "api" in empty and "api" in full:
+        factor = full["api"]["p50_ms"] / empty["api"]["p50_ms"]
+        add("refresh latency flat from empty to a full token table", f"{factor:.2f}x (p50)", factor <= 1.25)
+    return lines
+
+
+def markdown(results: dict[str, Any]) -> str:
+    m, c = results["machine"], results["config"]
+    out = [
+        f"# bazary benchmark {results['started']}",
+        "",
+        f"commit `{m['commit']}`; {m['cpus']} CPUs ({m['cpu_model']}), {m['ram_gib']} GiB RAM; "
+        f"Python {m['python']}, Django {m['django']}, DRF {m['djangorestframework']}, PostgreSQL {m['postgresql']}; "
+        f"{m['wrk']}.",
+        "",
+        f"gunicorn {c['gunicorn_workers']} sync workers, DEBUG off, production settings; wrk {c['wrk_threads']} "
+        f"thread(s), {c['wrk_connections']} connections over loopback; {c['warmup_s']:g} s warm-up, then median of "
+        f"{c['repeats']} runs of {c['duration_s']:g} s, API and baseline alternating. Ratio = API req/s / baseline "
+        "req/s (the baseline is a raw Django view returning the same JSON with `.values()`).",
+        "",
+        "## Seeding",
+        "",
+        "| what | rows | seconds | rows/s |",
+        "|---|---|---|---|",
+        *[f"| {s['what']} | {s['rows']:,} | {s['seconds']} | {s['rows_per_s']:,} |" for s in results["seed"]],
+    ]
+    for entry in results["sizes"]:
+        title = f"{entry['products']:,} products" if isinstance(entry["products"], int) else "Auth"
+        out += ["", f"## {title}", "", *table(entry)]
+        if any(row.get("explain") for row in entry["scenarios"]):
+            out += ["", "EXPLAIN ANALYZE of the API's SQL (plans in `explain/`):", "", *explain_lines(entry)]
+    out += ["", "## Goals", "", *goals(results), ""]
+    return "\n".join(out)
+
+
+def plot(results: dict[str, Any], path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    entries = [e for e in results["sizes"] if any("api" in r for r in e["scenarios"])]
+    if not entries:
+        return
+    fig, axes = plt.subplots(len(entries), 1, figsize=(12, 3.8 * len(entries)), squeeze=False)
+    for ax, entry in zip(axes[:, 0], entries, strict=True):
+        rows = [r for r in entry["scenarios"] if "api" in r]
+        x = range(len(rows))
+        ax.bar([i - 0.2 for i in x], [r["api"]["rps"] for r in rows], 0.4, label="bazary API")
+        ax.bar([i + 0.2 for i in x], [r["baseline"]["rps"] for r in rows], 0.4, label="raw Django baseline")
+        for i, r in zip(x, rows, strict=True):
+            ratio = _ratio(r)
+            if ratio is not None:
+                ax.annotate(f"{ratio:.0%}", (i - 0.2, r["api"]["rps"]), ha="center", va="bottom", fontsize=8)
+        ax.set_xticks(list(x), [r["name"] for r in rows], rotation=20, ha="right", fontsize=8)
+        ax.set_ylabel("req/s (median)")
+        title = f"{entry['products']:,} products" if isinstance(entry["products"], int) else "auth"
+        ax.set_title(title)
+        ax.legend(fontsize=8)
+    fig.suptitle(f"bazary vs raw Django, {results['machine']['commit'][:12]}")
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def write(results: dict[str, Any], out: Path) -> None:
+    (out / "results.md").write_text(markdown(results))
+    plot(results, out / "results.png")
+
+
+if __name__ == "__main__":
+    import json
+    import sys
+
+    folder = Path(sys.argv[1])
+    write(json.loads((folder / "results.json").read_text()), folder)
