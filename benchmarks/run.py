@@ -409,7 +409,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--threads", type=int, default=1, help="wrk threads (default 1).")
     parser.add_argument("--tokens", type=int, default=1_000_000, help="Outstanding tokens for the refresh scenario.")
     parser.add_argument("--quick", action="store_true", help="~5 minutes: 2 s runs, 2 repeats, 1 s warm-up.")
-    parser.add_argument("--only", default="", help="Run only scenarios whose name contains this text.")
+    parser.add_argument("--only", default="", help="Only scenarios whose name contains one of these (comma-separated).")
     parser.add_argument("--no-auth", action="store_true", help="Skip login and refresh.")
     parser.add_argument("--profile", action="store_true", help="Write pyinstrument profiles of the hot paths.")
     parser.add_argument("--out", default=str(ROOT / "bench-results"), help="Results folder (default bench-results/).")
@@ -425,6 +425,10 @@ def main(argv: list[str]) -> int:
     if not os.environ.get("DATABASE_URL", "").startswith("postgres") or not os.environ.get("REDIS_URL"):
         raise SystemExit("run under scripts/services.py: DATABASE_URL (PostgreSQL) and REDIS_URL are needed")
     wrk = ensure_wrk()
+
+    def selected(name: str) -> bool:
+        return not args.only or any(part and part in name for part in args.only.split(","))
+
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     out = Path(args.out) / stamp
     (out / "explain").mkdir(parents=True)
@@ -441,10 +445,11 @@ def main(argv: list[str]) -> int:
         "SECURE_COOKIES": "0",
         "SECURE_HSTS_SECONDS": "0",
         "STATIC_ROOT": str(work / "static"),
-        "PYTHONPATH": os.pathsep.join([str(ROOT), str(EXAMPLE), os.environ.get("PYTHONPATH", "")]),
+        # This checkout's bazary first, whatever is installed (benchmark a worktree).
+        "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), str(ROOT), str(EXAMPLE), os.environ.get("PYTHONPATH", "")]),
     }
     os.environ.update(env)
-    sys.path[:0] = [str(ROOT), str(EXAMPLE)]
+    sys.path[:0] = [str(ROOT / "src"), str(ROOT), str(EXAMPLE)]
 
     import django
 
@@ -490,6 +495,9 @@ def main(argv: list[str]) -> int:
 
     def save() -> None:
         (out / "results.json").write_text(json.dumps(results, indent=2, default=str))
+        import bazary
+
+        results["machine"]["bazary_from"] = str(Path(bazary.__file__).parent)
         report.write(results, out)
 
     for size in sizes:
@@ -501,7 +509,7 @@ def main(argv: list[str]) -> int:
             flush=True,
         )
         data = scenario_data()
-        scenarios = [s for s in catalog_scenarios(data) if args.only in s.name]
+        scenarios = [s for s in catalog_scenarios(data) if selected(s.name)]
         entry: dict[str, Any] = {"products": size, "scenarios": []}
         results["sizes"].append(entry)
         for scenario in scenarios:
@@ -551,7 +559,7 @@ def main(argv: list[str]) -> int:
         entry = {"products": "auth", "scenarios": []}
         results["sizes"].append(entry)
         for scenario in auth_scenarios():
-            if args.only not in scenario.name:
+            if not selected(scenario.name):
                 continue
             if "1M" in scenario.name:
                 seeded = seed.seed_outstanding_tokens(args.tokens)
