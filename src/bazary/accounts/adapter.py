@@ -8,13 +8,16 @@ per-request state.
 
 from __future__ import annotations
 
+import unicodedata
 import uuid
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.core.exceptions import FieldDoesNotExist
+from django.contrib.auth.base_user import BaseUserManager
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from .conf import accounts_settings
 
@@ -34,19 +37,54 @@ class DefaultAccountAdapter:
         return getattr(user, self.email_field()) or ""
 
     def normalize_email(self, email: str) -> str:
-        """The form addresses are stored and compared in (domain lowercased, trimmed)."""
-        return self.user_model.objects.normalize_email(email.strip())
+        """The form addresses are stored in: trimmed, NFKC-normalised, domain lowercased.
+
+        NFKC folds compatibility characters (the long s → ``s``, the Kelvin sign → ``K``,
+        fullwidth letters) so they cannot pose as another address.
+        """
+        return BaseUserManager.normalize_email(unicodedata.normalize("NFKC", email.strip()))
+
+    def clean_new_email(self, email: str) -> str:
+        """Normalise an address a user wants to register or switch to; ValidationError if refused.
+
+        After NFKC, a local part (before the ``@``) with letters other than ASCII is
+        refused: Django's validator lets only the dotless i and the dotted capital I through there (a quirk of
+        its case-insensitive pattern), and PostgreSQL's case-insensitive comparison
+        takes them for ``i``, so they could only ever pose as another address.
+        """
+        email = self.normalize_email(email)
+        local = email.rpartition("@")[0]
+        if not local.isascii():
+            raise ValidationError(_("Enter a valid email address."), code="invalid")
+        return email
+
+    def email_key(self, email: str) -> str:
+        """The comparison key of an address: two addresses are the same account iff their keys are equal.
+
+        NFKC plus Unicode case folding, computed in Python: the database's own
+        case-insensitive match (``UPPER()`` on PostgreSQL) also equates look-alikes
+        such as the dotless i and ``i``, so it only ever narrows the candidates.
+        """
+        folded = unicodedata.normalize("NFKC", email.strip()).casefold()
+        return unicodedata.normalize("NFKC", folded)
+
+    def _candidates(self, email: str) -> list[Any]:
+        """Accounts the database considers equal to ``email`` (a superset of the real matches)."""
+        query = self.user_model._default_manager.filter(**{f"{self.email_field()}__iexact": email})
+        return list(query.order_by("pk")[:20])
+
+    def _matching(self, email: str) -> list[Any]:
+        email = self.normalize_email(email)
+        key = self.email_key(email)
+        return [user for user in self._candidates(email) if self.email_key(self.get_email(user)) == key]
 
     def get_user_by_email(self, email: str) -> Any | None:
-        """The account with ``email`` (case-insensitive), or None."""
-        users = self.user_model._default_manager.filter(**{f"{self.email_field()}__iexact": email})
-        return users.first()
+        """The account whose address has the same :meth:`email_key` as ``email``, or None."""
+        matches = self._matching(email)
+        return matches[0] if matches else None
 
     def email_in_use(self, email: str, *, exclude_pk: Any = None) -> bool:
-        users = self.user_model._default_manager.filter(**{f"{self.email_field()}__iexact": email})
-        if exclude_pk is not None:
-            users = users.exclude(pk=exclude_pk)
-        return users.exists()
+        return any(user.pk != exclude_pk for user in self._matching(email))
 
     def has_field(self, name: str) -> bool:
         try:

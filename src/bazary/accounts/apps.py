@@ -12,8 +12,11 @@ class AccountsConfig(AppConfig):
         from . import (
             checks,  # noqa: F401  (registers the system checks)
             conf,  # noqa: F401  (registers BAZARY_ACCOUNTS with the settings checks)
-            signals,  # noqa: F401
+            signals,
         )
+        from .receivers import forget_deleted_user
+
+        signals.user_deleted.connect(forget_deleted_user, dispatch_uid="bazary.accounts.forget_deleted_user")
 
         if apps.is_installed("bazary.notifications"):
             from .emails import register_kinds

@@ -6,10 +6,30 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.apps import apps
+from django.utils.module_loading import import_string
 
 from bazary.core.conf import AppSettings, Option, rates_are_valid
 
 BLACKLIST_APP = "rest_framework_simplejwt.token_blacklist"
+SERIALIZER_BASE = "rest_framework.serializers.BaseSerializer"
+THROTTLE_BASE = "rest_framework.throttling.BaseThrottle"
+
+#: The default throttle class of each scope (``THROTTLE_CLASSES``).
+THROTTLE_CLASSES = {
+    scope: f"bazary.accounts.throttling.{name}"
+    for scope, name in {
+        "login": "LoginRateThrottle",
+        "register": "RegisterRateThrottle",
+        "register_email": "RegisterEmailRateThrottle",
+        "password_reset": "PasswordResetRateThrottle",
+        "password_reset_email": "PasswordResetEmailRateThrottle",
+        "verify_email_resend": "VerifyEmailResendRateThrottle",
+        "verify_email_resend_email": "VerifyEmailResendEmailRateThrottle",
+        "password_check": "PasswordCheckRateThrottle",
+        "email_change": "EmailChangeRateThrottle",
+        "email_change_email": "EmailChangeEmailRateThrottle",
+    }.items()
+}
 
 
 def _url_templates_are_valid(values: dict[str, Any]) -> Iterable[tuple[str, str]]:
@@ -39,6 +59,32 @@ def _rotation_needs_blacklist(values: dict[str, Any]) -> Iterable[tuple[str, str
             f"ROTATE_REFRESH_TOKENS is True but {BLACKLIST_APP!r} is not in INSTALLED_APPS, "
             "so a rotated refresh token would stay usable.",
         )
+
+
+def _throttle_classes_are_valid(values: dict[str, Any]) -> Iterable[tuple[str, str]]:
+    classes = values.get("THROTTLE_CLASSES")
+    if not isinstance(classes, dict):
+        return
+    base = import_string(THROTTLE_BASE)
+    for scope, path in classes.items():
+        if scope not in THROTTLE_CLASSES:
+            yield "bazary_accounts.E014", f"THROTTLE_CLASSES has an unknown scope {scope!r}."
+            continue
+        try:
+            cls = import_string(path) if isinstance(path, str) else None
+        except ImportError:
+            cls = None
+        if not (isinstance(cls, type) and issubclass(cls, base)):
+            yield (
+                "bazary_accounts.E014",
+                f"THROTTLE_CLASSES[{scope!r}] must be the import string of a {THROTTLE_BASE} subclass: {path!r}.",
+            )
+
+
+def throttle_classes(*scopes: str) -> list[type]:
+    """The throttle classes configured for ``scopes`` (``THROTTLE_CLASSES``), resolved per call."""
+    configured = accounts_settings.THROTTLE_CLASSES
+    return [import_string(configured[scope]) for scope in scopes]
 
 
 def _positive_numbers(values: dict[str, Any]) -> Iterable[tuple[str, str]]:
@@ -75,6 +121,10 @@ accounts_settings = AppSettings(
                 "password_reset_email": "3/hour",
                 "verify_email_resend": "5/hour",
                 "verify_email_resend_email": "3/hour",
+                "register_email": "3/hour",
+                "password_check": "10/hour",
+                "email_change": "5/hour",
+                "email_change_email": "3/hour",
             },
             (dict,),
             merge=True,
@@ -83,15 +133,31 @@ accounts_settings = AppSettings(
         "LOCKOUT_WINDOW": Option(900, (int,), help="Seconds within which failed logins are counted."),
         "LOCKOUT_DURATION": Option(900, (int,), help="Seconds an address stays locked."),
         "ROTATE_REFRESH_TOKENS": Option(True, (bool,)),
-        "REGISTER_SERIALIZER": Option("bazary.accounts.serializers.RegisterSerializer", (str,), import_string=True),
-        "USER_SERIALIZER": Option("bazary.accounts.serializers.UserSerializer", (str,), import_string=True),
-        "ADAPTER": Option("bazary.accounts.adapter.DefaultAccountAdapter", (str,), import_string=True),
+        "THROTTLE_CLASSES": Option(
+            THROTTLE_CLASSES,
+            (dict,),
+            merge=True,
+            help="scope → import string of the throttle class the endpoints of that scope use.",
+        ),
+        "REGISTER_SERIALIZER": Option(
+            "bazary.accounts.serializers.RegisterSerializer", (str,), import_string=True, base=SERIALIZER_BASE
+        ),
+        "USER_SERIALIZER": Option(
+            "bazary.accounts.serializers.UserSerializer", (str,), import_string=True, base=SERIALIZER_BASE
+        ),
+        "ADAPTER": Option(
+            "bazary.accounts.adapter.DefaultAccountAdapter",
+            (str,),
+            import_string=True,
+            base="bazary.accounts.adapter.DefaultAccountAdapter",
+        ),
         "MAX_ADDRESSES": Option(50, (int,), help="Addresses one user may keep."),
     },
     validators=[
         _url_templates_are_valid,
         rates_are_valid("THROTTLE_RATES", "bazary_accounts.E011"),
         _rotation_needs_blacklist,
+        _throttle_classes_are_valid,
         _positive_numbers,
     ],
 )

@@ -85,8 +85,9 @@ class DetailSerializer(serializers.Serializer):
 class ErrorSerializer(serializers.Serializer):
     """DRF's error shape; ``code`` is set where the API documents one."""
 
-    detail = serializers.CharField(read_only=True)
-    code = serializers.CharField(read_only=True, required=False)
+    detail = serializers.CharField()
+    #: Absent from DRF's own 401 and 429 answers.
+    code = serializers.CharField(required=False)
 
 
 # -- registration and verification ------------------------------------------
@@ -100,7 +101,10 @@ class RegisterSerializer(serializers.Serializer):
     detail = serializers.CharField(read_only=True)
 
     def validate_email(self, value: str) -> str:
-        return get_adapter().normalize_email(value)
+        try:
+            return get_adapter().clean_new_email(value)
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(list(exc.messages), "invalid") from exc
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         adapter = get_adapter()
@@ -132,7 +136,9 @@ class RegisterSerializer(serializers.Serializer):
                     send_verification(user, request)
                 return user
         if existing is not None:
-            # No enumeration: the caller sees the same 201; the owner hears about it.
+            # No enumeration: the caller sees the same 201 after the same work (a password hash);
+            # the owner hears about it, at the address the account has (never the one given).
+            make_password(validated_data["password"])
             emails.send("account_exists", existing, {"email": adapter.get_email(existing), "name": _name(existing)})
         return existing
 
@@ -197,12 +203,14 @@ class LoginSerializer(TokenPairSerializer):
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         adapter = get_adapter()
-        email = attrs["email"].strip()
-        if lockout.is_locked(email):
+        email = adapter.normalize_email(attrs["email"])
+        user = adapter.get_user_by_email(email)
+        # The account when the address has one, so every spelling of it counts against the same lock.
+        subject = lockout.subject(email, user)
+        if lockout.is_locked(subject):
             raise exceptions.PermissionDenied(
                 {"detail": _("Too many failed logins; try again later."), "code": "account_locked"}
             )
-        user = adapter.get_user_by_email(email)
         if user is None:
             # Spend the time a password check takes, so timing does not tell unknown addresses apart.
             make_password(attrs["password"])
@@ -210,7 +218,7 @@ class LoginSerializer(TokenPairSerializer):
         else:
             ok = user.check_password(attrs["password"]) and adapter.can_login(user)
         if not ok:
-            if lockout.register_failure(email):
+            if lockout.register_failure(subject):
                 raise exceptions.PermissionDenied(
                     {"detail": _("Too many failed logins; try again later."), "code": "account_locked"}
                 )
@@ -221,7 +229,7 @@ class LoginSerializer(TokenPairSerializer):
             raise exceptions.PermissionDenied(
                 {"detail": _("Verify your email address before logging in."), "code": "email_not_verified"}
             )
-        lockout.reset(email)
+        lockout.reset(subject)
         attrs["user"] = user
         return attrs
 
@@ -251,8 +259,10 @@ class RefreshSerializer(serializers.Serializer):
             raise _token_refused(exc) from exc
 
 
-class RefreshResponseSerializer(TokenPairSerializer):
-    pass
+class RefreshResponseSerializer(serializers.Serializer):
+    access = serializers.CharField()
+    #: Only when ``ROTATE_REFRESH_TOKENS`` is on (the default).
+    refresh = serializers.CharField(required=False)
 
 
 class TokenVerifySerializer(serializers.Serializer):
@@ -266,6 +276,16 @@ class TokenVerifySerializer(serializers.Serializer):
         # A revoked refresh token is not valid, whatever SIMPLE_JWT says about blacklisting.
         if BlacklistedToken.objects.filter(token__jti=token.get(jwt_settings.JTI_CLAIM)).exists():
             raise _token_refused(TokenError("blacklisted"))
+        # A token of a deleted or deactivated account is no longer valid either.
+        adapter = get_adapter()
+        user_id = token.get(jwt_settings.USER_ID_CLAIM)
+        model = adapter.user_model
+        try:
+            user = model._default_manager.get(**{jwt_settings.USER_ID_FIELD: user_id}) if user_id is not None else None
+        except (model.DoesNotExist, ValueError, TypeError, OverflowError):
+            user = None
+        if user is None or not adapter.can_login(user):
+            raise _token_refused(TokenError("no such user"))
         return {}
 
 
@@ -319,6 +339,14 @@ class PasswordResetSerializer(EmailSerializer):
         adapter = get_adapter()
         user = adapter.get_user_by_email(self.validated_data["email"])
         if user is None or not adapter.can_login(user) or not user.has_usable_password():
+            # The same work as for an account (a token, a rendered email): timing tells nothing.
+            dummy = adapter.user_model(pk=0, password=make_password(None))
+            token = tokens.make_password_reset_token(dummy)
+            url = adapter.password_reset_url(_request(self), "MA", token)
+            emails.render_dummy(
+                "password_reset",
+                {"url": url, "uid": "MA", "token": token, "email": self.validated_data["email"], "name": ""},
+            )
             return
         uid, token = tokens.make_password_reset_uid(user), tokens.make_password_reset_token(user)
         emails.send(
@@ -363,7 +391,7 @@ class PasswordResetConfirmSerializer(serializers.Serializer):
             # Following the emailed link proves the address.
             if not adapter.is_email_verified(user):
                 adapter.set_email_verified(user)
-        lockout.reset(adapter.get_email(user))
+        lockout.reset(lockout.subject(adapter.get_email(user), user))
         signals.password_reset.send(sender=type(user), user=user, request=_request(self))
         emails.send("password_changed", user, {"email": adapter.get_email(user), "name": _name(user)})
         return user
@@ -383,8 +411,12 @@ class EmailChangeSerializer(serializers.Serializer):
         return value
 
     def validate_new_email(self, value: str) -> str:
-        value = get_adapter().normalize_email(value)
-        if value.lower() == get_adapter().get_email(_request(self).user).lower():
+        adapter = get_adapter()
+        try:
+            value = adapter.clean_new_email(value)
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(list(exc.messages), "invalid") from exc
+        if adapter.email_key(value) == adapter.email_key(adapter.get_email(_request(self).user)):
             raise serializers.ValidationError(_("This is already your address."), "same_email")
         return value
 
@@ -395,14 +427,15 @@ class EmailChangeSerializer(serializers.Serializer):
         new_email = self.validated_data["new_email"]
         # The link goes out even if the address is taken (no enumeration); confirming then fails.
         token = tokens.make_email_change_token(user, new_email)
-        context = {"email": adapter.get_email(user), "new_email": new_email, "name": _name(user)}
+        context = {"email": adapter.get_email(user), "new_email": new_email}
+        # The new address is not confirmed yet: nothing the user wrote (their names) goes to it.
         emails.send(
             "email_change_confirm",
             user,
             {**context, "url": adapter.email_change_url(request, token), "token": token},
             email=new_email,
         )
-        emails.send("email_change_notice", user, context)
+        emails.send("email_change_notice", user, {**context, "name": _name(user)})
 
     def to_representation(self, instance: Any) -> dict[str, Any]:
         return {"detail": str(_("Open the link sent to the new address to confirm it."))}
@@ -434,7 +467,7 @@ class EmailChangeConfirmSerializer(serializers.Serializer):
             raise exceptions.ValidationError(
                 {"token": [_("This address is already used by another account.")]}, "email_taken"
             ) from exc
-        lockout.reset(old_email)
+        lockout.reset(lockout.subject(old_email, user))
         signals.email_changed.send(
             sender=type(user), user=user, old_email=old_email, new_email=new_email, request=_request(self)
         )

@@ -18,8 +18,7 @@ from bazary.core.views import BazaryAPIMixin
 
 from . import serializers as s
 from . import sessions
-from . import throttling as t
-from .conf import accounts_settings
+from .conf import accounts_settings, throttle_classes
 from .models import Address
 
 TAGS = ["accounts"]
@@ -35,19 +34,42 @@ THROTTLED = error("Too many requests; see the Retry-After header.")
 NOT_FOUND = error("No such object among yours.")
 
 
-class PublicView(BazaryAPIMixin, generics.GenericAPIView):
+#: In ``extend_schema(responses=...)``: the view's own serializer (``get_serializer_class()``),
+#: so a swapped ``REGISTER_SERIALIZER`` or ``USER_SERIALIZER`` is what the schema documents.
+VIEW_SERIALIZER = object()
+
+
+class AccountsSchema(AutoSchema):
+    def _get_response_for_code(self, serializer: Any, status_code: Any, *args: Any, **kwargs: Any) -> Any:
+        if serializer is VIEW_SERIALIZER:
+            serializer = self._get_serializer()
+        return super()._get_response_for_code(serializer, status_code, *args, **kwargs)
+
+
+class ThrottleScopesMixin:
+    """``throttle_scopes`` name the throttles; their classes come from ``BAZARY_ACCOUNTS["THROTTLE_CLASSES"]``."""
+
+    throttle_scopes: tuple[str, ...] = ()
+    schema = AccountsSchema()
+
+    def get_throttles(self) -> list[Any]:
+        # The API-wide anon/user throttles (BazaryAPIMixin), then those of the scopes.
+        return [*super().get_throttles(), *(cls() for cls in throttle_classes(*self.throttle_scopes))]  # type: ignore[misc]
+
+
+class PublicView(ThrottleScopesMixin, BazaryAPIMixin, generics.GenericAPIView):
     """Open to anyone; no authentication is attempted, so a stale bearer token never blocks it."""
 
     authentication_classes: Any = ()
     permission_classes = [permissions.AllowAny]
-    throttle_classes: Any = ()  # endpoints that send mail or check passwords add theirs
+    throttle_classes: Any = ()  # endpoints that send mail or check passwords name throttle_scopes
 
     def get_authenticate_header(self, request: Request) -> str:
         # With no authenticators DRF would turn 401 into 403; a failed login is a 401.
         return f'{AUTH_HEADER_TYPES[0]} realm="api"'
 
 
-class UserView(BazaryAPIMixin, generics.GenericAPIView):
+class UserView(ThrottleScopesMixin, BazaryAPIMixin, generics.GenericAPIView):
     permission_classes = [permissions.IsAuthenticated]
     throttle_classes: Any = ()  # the API-wide user rate applies (BAZARY_CORE["THROTTLE_RATES"])
 
@@ -58,7 +80,7 @@ class UserView(BazaryAPIMixin, generics.GenericAPIView):
 class RegisterView(PublicView):
     """Create an account (the same answer whether or not the address has one)."""
 
-    throttle_classes = (t.RegisterRateThrottle,)
+    throttle_scopes = ("register", "register_email")
 
     def get_serializer_class(self) -> Any:
         return accounts_settings.REGISTER_SERIALIZER
@@ -68,7 +90,7 @@ class RegisterView(PublicView):
         summary="Create an account",
         description="The same 201 whether or not the address already has an account (no enumeration); "
         "an existing account gets an 'account exists' email instead.",
-        responses={201: s.RegisterSerializer, 400: FIELD_ERRORS, 429: THROTTLED},
+        responses={201: VIEW_SERIALIZER, 400: FIELD_ERRORS, 429: THROTTLED},
     )
     def post(self, request: Request) -> Response:
         serializer = self.get_serializer(data=request.data)
@@ -98,7 +120,7 @@ class ResendVerificationView(PublicView):
     """Send the verification email again to an unverified account."""
 
     serializer_class = s.ResendVerificationSerializer
-    throttle_classes = (t.VerifyEmailResendRateThrottle, t.VerifyEmailResendEmailRateThrottle)
+    throttle_scopes = ("verify_email_resend", "verify_email_resend_email")
 
     @extend_schema(
         tags=TAGS,
@@ -120,7 +142,7 @@ class LoginView(PublicView):
     """Log in with email and password; answers an access and a refresh token."""
 
     serializer_class = s.LoginSerializer
-    throttle_classes = (t.LoginRateThrottle,)
+    throttle_scopes = ("login",)
 
     @extend_schema(
         tags=TAGS,
@@ -223,7 +245,7 @@ class LogoutAllView(UserView):
 # -- profile ----------------------------------------------------------------------------
 
 
-class MeSchema(AutoSchema):
+class MeSchema(AccountsSchema):
     """Documents the ``{password}`` body of ``DELETE auth/me/`` (drf-spectacular skips DELETE bodies)."""
 
     def _get_request_body(self, direction: str = "request") -> Any:
@@ -240,6 +262,13 @@ class MeView(UserView):
     """Your profile: read it, change your names, or delete your account."""
 
     schema = MeSchema()
+
+    @property
+    def throttle_scopes(self) -> tuple[str, ...]:  # type: ignore[override]
+        # Deleting checks the password; reading and editing the profile do not.
+        request = getattr(self, "request", None)
+        return ("password_check",) if request is not None and request.method == "DELETE" else ()
+
     http_method_names = ["get", "patch", "delete", "head", "options"]
 
     def get_serializer_class(self) -> Any:
@@ -251,7 +280,7 @@ class MeView(UserView):
         return self.request.user
 
     @extend_schema(
-        tags=TAGS, summary="Your profile", responses={200: s.UserSerializer, 401: UNAUTHENTICATED, 429: THROTTLED}
+        tags=TAGS, summary="Your profile", responses={200: VIEW_SERIALIZER, 401: UNAUTHENTICATED, 429: THROTTLED}
     )
     def get(self, request: Request) -> Response:
         return Response(self.get_serializer(self.get_object()).data)
@@ -260,8 +289,7 @@ class MeView(UserView):
         tags=TAGS,
         summary="Change your names",
         description="email, is_staff, is_active and password are not writable here and are ignored.",
-        request=s.UserSerializer,
-        responses={200: s.UserSerializer, 400: FIELD_ERRORS, 401: UNAUTHENTICATED, 429: THROTTLED},
+        responses={200: VIEW_SERIALIZER, 400: FIELD_ERRORS, 401: UNAUTHENTICATED, 429: THROTTLED},
     )
     def patch(self, request: Request) -> Response:
         serializer = self.get_serializer(self.get_object(), data=request.data, partial=True)
@@ -274,7 +302,6 @@ class MeView(UserView):
         summary="Delete your account",
         description="Deactivates the account, removes its personal data and addresses and revokes its tokens. "
         "The address can register again.",
-        request=s.DeleteAccountSerializer,
         responses={204: None, 400: FIELD_ERRORS, 401: UNAUTHENTICATED, 429: THROTTLED},
     )
     def delete(self, request: Request) -> Response:
@@ -291,6 +318,7 @@ class PasswordChangeView(UserView):
     """Change your password; your other sessions are signed out."""
 
     serializer_class = s.PasswordChangeSerializer
+    throttle_scopes = ("password_check",)
 
     @extend_schema(
         tags=TAGS,
@@ -309,7 +337,7 @@ class PasswordResetView(PublicView):
     """Email a password reset link to the address, if it has an account."""
 
     serializer_class = s.PasswordResetSerializer
-    throttle_classes = (t.PasswordResetRateThrottle, t.PasswordResetEmailRateThrottle)
+    throttle_scopes = ("password_reset", "password_reset_email")
 
     @extend_schema(
         tags=TAGS,
@@ -349,6 +377,7 @@ class EmailChangeView(UserView):
     """Ask to change your email address; the new address must confirm."""
 
     serializer_class = s.EmailChangeSerializer
+    throttle_scopes = ("password_check", "email_change", "email_change_email")
 
     @extend_schema(
         tags=TAGS,
