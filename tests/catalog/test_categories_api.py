@@ -176,3 +176,35 @@ def test_a_tree_deeper_than_the_path_allows_is_400(db, manager_client):
     response = manager_client.post("/api/categories/", {"name": "Too deep", "parent": parent.slug}, format="json")
     assert response.status_code == 400
     assert "deep" in str(response.json()["parent"])
+
+
+@pytest.mark.parametrize("name", ["Tree", "Root"])
+def test_generated_slugs_skip_the_reserved_ones(tree, manager_client, api_client, name):
+    response = manager_client.post("/api/categories/", {"name": name}, format="json")
+    assert response.status_code == 201, response.json()
+    slug = response.json()["slug"]
+    assert slug == f"{name.lower()}-2"
+    assert api_client.get(f"/api/categories/{slug}/").status_code == 200
+    # categories/tree/ is still the tree, ?parent=root still the roots.
+    assert isinstance(api_client.get("/api/categories/tree/").json(), list)
+    assert slug in slugs(api_client.get("/api/categories/", {"parent": "root"}))
+
+
+@pytest.mark.parametrize("slug", ["tree", "root"])
+def test_an_explicit_reserved_slug_is_400(tree, manager_client, slug):
+    response = manager_client.post("/api/categories/", {"name": "X", "slug": slug}, format="json")
+    assert response.status_code == 400
+    assert "reserved" in response.json()["slug"][0]
+    response = manager_client.patch("/api/categories/books/", {"slug": slug}, format="json")
+    assert response.status_code == 400
+    assert "reserved" in response.json()["slug"][0]
+    assert not Category.objects.filter(slug=slug).exists()
+
+
+def test_model_clean_refuses_a_reserved_slug(tree):
+    from django.core.exceptions import ValidationError
+
+    category = Category(name="Tree", slug="tree")
+    with pytest.raises(ValidationError) as exc:
+        category.full_clean()
+    assert "slug" in exc.value.message_dict

@@ -167,3 +167,13 @@ def test_dry_run_writes_nothing(tmp_path):
 def test_missing_file(tmp_path):
     with pytest.raises(CommandError, match="Cannot read"):
         run("bazary_import_products", str(tmp_path / "nope.csv"))
+
+
+def test_imported_categories_never_get_a_reserved_slug(tmp_path):
+    from bazary.catalog.models import get_category_model
+
+    path = tmp_path / "products.json"
+    path.write_text(json.dumps([{"sku": "T-1", "name": "Sapling", "price": "1", "category": "Tree/Root"}]))
+    run("bazary_import_products", str(path))
+    slugs = set(get_category_model().objects.values_list("slug", flat=True))
+    assert slugs == {"tree-2", "root-2"}

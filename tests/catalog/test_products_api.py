@@ -345,3 +345,17 @@ def test_categories_inactive_parent_hides_nothing_else(tree, api_client):
     # Only the product's own category is checked (documented behaviour).
     product = ProductFactory(category=CategoryFactory(name="Leaf", parent=tree["books"]))
     assert product.slug in slugs(api_client.get("/api/products/"))
+
+
+@pytest.mark.parametrize("zero", ["-0", "-0.00", "-0.0", 0, "0"])
+def test_negative_zero_prices_are_stored_and_echoed_as_zero(catalog, manager_client, zero):
+    payload = {**PAYLOAD, "price": zero, "compare_at_price": zero, "cost_price": zero}
+    response = manager_client.post("/api/products/", payload, format="json")
+    assert response.status_code == 201, response.json()
+    body = response.json()
+    assert (body["price"], body["compare_at_price"], body["cost_price"]) == ("0.00", "0.00", "0.00")
+    product = Product.objects.get(slug=body["slug"])
+    assert str(product.price) == "0.00"
+    assert not product.price.is_signed()
+    patched = manager_client.patch(f"/api/products/{body['slug']}/", {"price": "-0"}, format="json").json()
+    assert patched["price"] == "0.00"

@@ -8,6 +8,8 @@ from typing import Any
 
 from bazary.core.conf import AppSettings, Option, page_sizes_are_valid
 
+SERIALIZER = "rest_framework.serializers.BaseSerializer"
+
 
 def _currency_is_valid(values: dict[str, Any]) -> Iterable[tuple[str, str]]:
     currency = values.get("CURRENCY")
@@ -43,14 +45,46 @@ catalog_settings = AppSettings(
         "PAGE_SIZE": Option(20, (int,), help="Default page size of the catalog lists."),
         "MAX_PAGE_SIZE": Option(100, (int,), help="The largest page_size a client may ask for."),
         "CURRENCY": Option("USD", (str,), help="ISO 4217 code given to new products."),
-        "PRODUCT_SERIALIZER": Option("bazary.catalog.serializers.ProductSerializer", (str,), import_string=True),
-        "PRODUCT_DETAIL_SERIALIZER": Option(
-            "bazary.catalog.serializers.ProductDetailSerializer", (str,), import_string=True
+        "PRODUCT_SERIALIZER": Option(
+            "bazary.catalog.serializers.ProductSerializer", (str,), import_string=True, base=SERIALIZER
         ),
-        "CATEGORY_SERIALIZER": Option("bazary.catalog.serializers.CategorySerializer", (str,), import_string=True),
-        "PRODUCT_FILTERSET": Option("bazary.catalog.filters.ProductFilterSet", (str,), import_string=True),
-        "SEARCH_BACKEND": Option("bazary.catalog.search.AutoSearchBackend", (str,), import_string=True),
-        "PAGINATION_CLASS": Option("bazary.catalog.pagination.CatalogPageNumberPagination", (str,), import_string=True),
+        "PRODUCT_DETAIL_SERIALIZER": Option(
+            "bazary.catalog.serializers.ProductDetailSerializer", (str,), import_string=True, base=SERIALIZER
+        ),
+        "CATEGORY_SERIALIZER": Option(
+            "bazary.catalog.serializers.CategorySerializer", (str,), import_string=True, base=SERIALIZER
+        ),
+        "TAG_SERIALIZER": Option(
+            "bazary.catalog.serializers.TagSerializer", (str,), import_string=True, base=SERIALIZER
+        ),
+        "IMAGE_SERIALIZER": Option(
+            "bazary.catalog.serializers.ProductImageSerializer", (str,), import_string=True, base=SERIALIZER
+        ),
+        "PRODUCT_FILTERSET": Option(
+            "bazary.catalog.filters.ProductFilterSet",
+            (str,),
+            import_string=True,
+            base="django_filters.filterset.BaseFilterSet",
+        ),
+        "SEARCH_BACKEND": Option(
+            "bazary.catalog.search.AutoSearchBackend",
+            (str,),
+            import_string=True,
+            base="bazary.catalog.search.BaseSearchBackend",
+        ),
+        "PAGINATION_CLASS": Option(
+            "bazary.catalog.pagination.CatalogPageNumberPagination",
+            (str,),
+            import_string=True,
+            base="rest_framework.pagination.BasePagination",
+        ),
+        "PERMISSION_CLASS": Option(
+            "bazary.core.permissions.IsStaffWithModelPermsOrReadOnly",
+            (str,),
+            import_string=True,
+            base="rest_framework.permissions.BasePermission",
+            help="Permission class of the catalog's read/write endpoints.",
+        ),
         "IMAGE_MAX_BYTES": Option(5 * 1024 * 1024, (int,), help="Largest accepted image upload, in bytes."),
         "TREE_CACHE_TIMEOUT": Option(
             3600, (int, type(None)), help="Seconds the category tree stays cached; None: until a change."

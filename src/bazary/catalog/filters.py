@@ -21,6 +21,11 @@ from .search import through_fk
 ORDERING_FIELDS = (("price", "price"), ("name", "name"), ("created_at", "created_at"))
 
 
+def is_staff_request(request: Any) -> bool:
+    user = getattr(request, "user", None)
+    return bool(user is not None and user.is_authenticated and user.is_staff)
+
+
 class MultipleSlugField(forms.Field):
     """``?tag=a&tag=b`` (or ``?tag=a,b``): a list of slugs."""
 
@@ -106,13 +111,15 @@ class ProductFilterSet(filters.FilterSet):
         super().__init__(*args, **kwargs)
         # Read per request, so override_settings applies.
         self.filters["search"].extra["max_length"] = catalog_settings.MAX_SEARCH_LENGTH
-        request = self.request
-        if not (request is not None and request.user.is_authenticated and request.user.is_staff):
+        if not is_staff_request(self.request):
             self.filters.pop("is_active")
 
     def filter_category(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         # One subquery, no extra round trip: the category's subtree by path prefix.
-        path = Subquery(get_category_model()._default_manager.filter(slug=value).values("path")[:1])
+        categories = get_category_model()._default_manager.all()
+        if not is_staff_request(self.request):
+            categories = categories.visible()
+        path = Subquery(categories.filter(slug=value).values("path")[:1])
         return queryset.filter(category__path__startswith=path)
 
     def filter_tag(self, queryset: QuerySet, name: str, value: list[str]) -> QuerySet:
@@ -150,4 +157,9 @@ class CategoryFilterSet(filters.FilterSet):
     def filter_parent(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         if value == "root":
             return queryset.filter(parent__isnull=True)
-        return queryset.filter(parent__slug=value)
+        parents = get_category_model()._default_manager.all()
+        if not is_staff_request(self.request):
+            # An inactive category (or one under an inactive ancestor) has no
+            # children for customers, even if theirs are active.
+            parents = parents.visible()
+        return queryset.filter(parent__in=parents.filter(slug=value).values("pk"))

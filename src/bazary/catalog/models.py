@@ -12,14 +12,15 @@ from __future__ import annotations
 
 import os
 import uuid
+from collections.abc import Iterable
 from typing import Any, cast
 
 import swapper
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from django.db.models import F, Q, Value
-from django.db.models.functions import Concat, Substr
+from django.db.models import Exists, F, OuterRef, Q, Value
+from django.db.models.functions import Concat, Length, Substr
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
@@ -29,6 +30,10 @@ from .conf import catalog_settings
 from .fields import SearchVectorField
 
 PATH_SEPARATOR = "/"
+
+#: Category slugs the API's URLs already use (``categories/tree/``,
+#: ``?parent=root``): never generated, refused when given.
+RESERVED_CATEGORY_SLUGS = frozenset({"tree", "root"})
 
 
 def get_product_model() -> type[AbstractProduct]:
@@ -56,14 +61,23 @@ def default_currency() -> str:
     return catalog_settings.CURRENCY
 
 
-def unique_slug(model: type[models.Model], value: str, *, exclude_pk: Any = None, fallback: str = "item") -> str:
+def unique_slug(
+    model: type[models.Model],
+    value: str,
+    *,
+    exclude_pk: Any = None,
+    fallback: str = "item",
+    reserved: Iterable[str] = (),
+) -> str:
     """``value`` slugified, suffixed ``-2``, ``-3``... until no row of ``model``
-    has it. One query whatever the number of duplicates."""
+    has it (and it is not ``reserved``). One query whatever the number of
+    duplicates."""
     max_length = cast(Any, model._meta.get_field("slug")).max_length or 50
     base = slugify(value)[: max_length - 8].strip("-") or fallback
     taken = set(
         model._default_manager.filter(slug__startswith=base).exclude(pk=exclude_pk).values_list("slug", flat=True)
     )
+    taken.update(reserved)
     if base not in taken:
         return base
     n = 2
@@ -75,12 +89,37 @@ def unique_slug(model: type[models.Model], value: str, *, exclude_pk: Any = None
 # --------------------------------------------------------------------------- categories
 
 
+def hidden_by_inactive_ancestor(model: type[models.Model], path_ref: str = "path") -> Exists:
+    """True for a row whose ``path`` (``path_ref`` of the outer query) starts
+    with the path of an inactive category: it, or one of its ancestors, is
+    inactive. A correlated subquery, so no extra round trip."""
+    outer_path = OuterRef(path_ref)
+    inactive = model._default_manager.filter(is_active=False).filter(
+        path=Substr(outer_path, 1, Length("path"), output_field=models.CharField())
+    )
+    return Exists(inactive)
+
+
 class CategoryQuerySet(models.QuerySet):
     def active(self) -> CategoryQuerySet:
+        """Categories whose own flag is on (an ancestor may still be off: see
+        :meth:`visible`)."""
         return self.filter(is_active=True)
+
+    def visible(self) -> CategoryQuerySet:
+        """What customers may see: active categories whose ancestors are all
+        active too."""
+        return self.filter(is_active=True).exclude(hidden_by_inactive_ancestor(self.model))
 
     def roots(self) -> CategoryQuerySet:
         return self.filter(parent__isnull=True)
+
+
+def reserved_slug_message(slug: str) -> str:
+    return str(
+        _("%(slug)r is reserved by the API's URLs (categories/tree/, ?parent=root); choose another slug.")
+        % {"slug": slug}
+    )
 
 
 class AbstractCategory(TimeStampedModel):
@@ -163,6 +202,8 @@ class AbstractCategory(TimeStampedModel):
 
     def clean(self) -> None:
         super().clean()
+        if self.slug in RESERVED_CATEGORY_SLUGS:
+            raise ValidationError({"slug": reserved_slug_message(self.slug)})
         if self.parent_id is not None and self.pk is not None:
             parent = cast(Any, self.parent)
             if parent.pk == self.pk or (self.path and parent.path.startswith(self.path)):
@@ -170,7 +211,9 @@ class AbstractCategory(TimeStampedModel):
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         if not self.slug:
-            self.slug = unique_slug(type(self), self.name, exclude_pk=self.pk, fallback="category")
+            self.slug = unique_slug(
+                type(self), self.name, exclude_pk=self.pk, fallback="category", reserved=RESERVED_CATEGORY_SLUGS
+            )
         with transaction.atomic(using=kwargs.get("using")):
             old_path = self.path
             super().save(*args, **kwargs)
@@ -225,8 +268,12 @@ class Tag(models.Model):
 
 class ProductQuerySet(models.QuerySet):
     def visible(self) -> ProductQuerySet:
-        """What customers may see: active products in active categories."""
-        return self.filter(is_active=True, category__is_active=True)
+        """What customers may see: active products in visible categories (the
+        category and all its ancestors active)."""
+        category_model = self.model._meta.get_field("category").related_model
+        return self.filter(is_active=True, category__is_active=True).exclude(
+            hidden_by_inactive_ancestor(category_model, "category__path")
+        )
 
     def in_stock(self) -> ProductQuerySet:
         return self.filter(Q(track_inventory=False) | Q(stock__gt=0))

@@ -176,6 +176,14 @@ def connect_search_updates() -> None:
     post_delete.connect(_tag_deleted, sender=Tag, dispatch_uid="bazary_catalog_search_tag_deleted")
 
 
+def touch_products(queryset: models.QuerySet) -> None:
+    """Bump ``updated_at`` of the given products: their detail (which shows
+    tag names) changed, so its ``Last-Modified`` must move too."""
+    from django.utils import timezone
+
+    queryset.update(updated_at=timezone.now())
+
+
 def _tags_changed(sender: Any, instance: Any, action: str, reverse: bool, pk_set: Any, **kwargs: Any) -> None:
     if action not in ("post_add", "post_remove", "post_clear"):
         return
@@ -184,15 +192,19 @@ def _tags_changed(sender: Any, instance: Any, action: str, reverse: bool, pk_set
     manager = get_product_model()._default_manager
     if not reverse:
         update_search_vectors(manager.filter(pk=instance.pk))
+        touch_products(manager.filter(pk=instance.pk))
     elif pk_set:
         update_search_vectors(manager.filter(pk__in=pk_set))
+        touch_products(manager.filter(pk__in=pk_set))
 
 
 def _tag_saved(sender: Any, instance: Any, created: bool, **kwargs: Any) -> None:
     if not created:
         from .models import get_product_model
 
-        update_search_vectors(get_product_model()._default_manager.filter(tags=instance))
+        products = get_product_model()._default_manager.filter(tags=instance)
+        update_search_vectors(products)
+        touch_products(products)
 
 
 def _tag_deleting(sender: Any, instance: Any, **kwargs: Any) -> None:
@@ -205,4 +217,6 @@ def _tag_deleted(sender: Any, instance: Any, **kwargs: Any) -> None:
     if ids:
         from .models import get_product_model
 
-        update_search_vectors(get_product_model()._default_manager.filter(pk__in=ids))
+        products = get_product_model()._default_manager.filter(pk__in=ids)
+        update_search_vectors(products)
+        touch_products(products)

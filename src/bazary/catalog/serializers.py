@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 from typing import Any, cast
 
 from django.db import transaction
@@ -12,7 +13,15 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from .images import validate_image_file
-from .models import ProductImage, StockAlert, Tag, get_category_model, get_product_model
+from .models import (
+    RESERVED_CATEGORY_SLUGS,
+    ProductImage,
+    StockAlert,
+    Tag,
+    get_category_model,
+    get_product_model,
+    reserved_slug_message,
+)
 from .search import update_search_vectors
 from .stock import StockError, adjust_stock
 
@@ -35,12 +44,26 @@ class CategoryRefSerializer(serializers.Serializer):
     name = serializers.CharField(read_only=True)
 
 
+def ancestors_for(serializer: serializers.BaseSerializer, category: Any) -> list[Any]:
+    """``category``'s ancestors, root first: from ``categories_by_id`` in the
+    context when the view fetched them (one query for a page), else one query.
+    Customers never see an inactive one."""
+    known = serializer.context.get("categories_by_id")
+    if known is None:
+        ancestors = category.get_ancestors()
+    else:
+        ancestors = [known[pk] for pk in category.ancestor_ids() if pk in known]
+    if not _is_staff(serializer):
+        ancestors = [a for a in ancestors if a.is_active]
+    return ancestors
+
+
 class CategoryWithAncestorsSerializer(CategoryRefSerializer):
     ancestors = serializers.SerializerMethodField()
 
     @extend_schema_field(CategoryRefSerializer(many=True))
     def get_ancestors(self, category: Any) -> Any:
-        return CategoryRefSerializer(category.get_ancestors(), many=True).data
+        return CategoryRefSerializer(ancestors_for(self, category), many=True).data
 
 
 class TagRefSerializer(serializers.Serializer):
@@ -151,12 +174,12 @@ class CategorySerializer(serializers.ModelSerializer):
     @extend_schema_field(CategoryRefSerializer(many=True))
     def get_ancestors(self, category: Any) -> list[dict[str, Any]]:
         # The view puts every ancestor of the page in the context (one query).
-        known = self.context.get("categories_by_id")
-        if known is None:
-            ancestors = category.get_ancestors()
-        else:
-            ancestors = [known[pk] for pk in category.ancestor_ids() if pk in known]
-        return [{"id": a.pk, "slug": a.slug, "name": a.name} for a in ancestors]
+        return [{"id": a.pk, "slug": a.slug, "name": a.name} for a in ancestors_for(self, category)]
+
+    def validate_slug(self, value: str) -> str:
+        if value in RESERVED_CATEGORY_SLUGS:
+            raise serializers.ValidationError(reserved_slug_message(value), code="reserved")
+        return value
 
     def validate_image(self, value: Any) -> Any:
         if value:
@@ -290,6 +313,10 @@ class ProductSerializer(serializers.ModelSerializer):
         return {"url": image_url(self, images[0]), "alt_text": images[0].alt_text}
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        for name in ("price", "compare_at_price", "cost_price"):
+            # "-0" is a valid decimal, but not a price to store or echo.
+            if attrs.get(name) is not None and attrs[name] == 0:
+                attrs[name] = Decimal("0.00")
         price = attrs.get("price", getattr(self.instance, "price", None))
         compare_at = attrs.get("compare_at_price", getattr(self.instance, "compare_at_price", None))
         if compare_at is not None and price is not None and compare_at < price:
@@ -376,11 +403,14 @@ class ProductDetailSerializer(ProductSerializer):
 
     @extend_schema_field(CategoryWithAncestorsSerializer)
     def get_category(self, product: Any) -> dict[str, Any]:
-        return CategoryWithAncestorsSerializer(product.category).data
+        return CategoryWithAncestorsSerializer(product.category, context=self.context).data
 
     @extend_schema_field(ProductImageSerializer(many=True))
     def get_images(self, product: Any) -> Any:
-        return ProductImageSerializer(product.images.all(), many=True, context=self.context).data
+        from .conf import catalog_settings
+
+        serializer_class = catalog_settings.IMAGE_SERIALIZER
+        return serializer_class(product.images.all(), many=True, context=self.context).data
 
 
 # --------------------------------------------------------------------------- stock

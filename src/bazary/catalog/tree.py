@@ -2,7 +2,8 @@
 
 The cache key carries a version (the time of the last change) that any
 category save or delete bumps, so every process sharing the cache (Redis) sees
-a change at once; the version doubles as the tree's Last-Modified.
+a change at once; the version doubles as the tree's Last-Modified. The version
+is bumped again when the write commits (see :func:`invalidate_tree`).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import time
 from typing import Any
 
 from django.core.cache import cache
+from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 
 from .conf import catalog_settings
@@ -30,8 +32,22 @@ def tree_version() -> str:
     return version
 
 
-def invalidate_tree(**kwargs: Any) -> None:
-    cache.set(VERSION_KEY, f"{time.time():.6f}", None)
+def _bump_version() -> None:
+    current = cache.get(VERSION_KEY)
+    now = time.time()
+    if current is not None:
+        # Strictly newer than the version a reader may have cached a tree under.
+        now = max(now, float(current) + 0.000001)
+    cache.set(VERSION_KEY, f"{now:.6f}", None)
+
+
+def invalidate_tree(using: str | None = None, **kwargs: Any) -> None:
+    """Bump the version now, and again once the write commits: a reader that
+    rebuilt the tree in between saw the old rows (the write was not committed
+    yet) and cached them under the first new version; the second one leaves
+    that stale tree behind."""
+    _bump_version()
+    transaction.on_commit(_bump_version, using=using)
 
 
 def connect_cache_invalidation() -> None:

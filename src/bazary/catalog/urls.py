@@ -6,7 +6,7 @@ from . import views
 
 app_name = "bazary_catalog"
 
-SLUG = "<slug:slug>"
+SLUG = "<str:slug>"  # permissive: the views answer a JSON 404
 
 category_list = views.CategoryViewSet.as_view({"get": "list", "post": "create"})
 category_detail = views.CategoryViewSet.as_view(
@@ -29,7 +29,7 @@ urlpatterns = [
     path(f"products/{SLUG}/", product_detail, name="product-detail"),
     path(f"products/{SLUG}/images/", views.ProductImageListView.as_view(), name="product-image-list"),
     path(
-        f"products/{SLUG}/images/<int:image_id>/",
+        f"products/{SLUG}/images/<str:image_id>/",
         views.ProductImageDetailView.as_view(),
         name="product-image-detail",
     ),

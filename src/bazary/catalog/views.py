@@ -7,19 +7,20 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from datetime import UTC, datetime
 from typing import Any, cast
 
 from django.db import transaction
 from django.db.models import ProtectedError
 from django.http import Http404
-from django.shortcuts import get_object_or_404
 from django.utils.http import http_date, parse_etags, parse_http_date_safe
 from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import generics, mixins, permissions, status, viewsets
+from rest_framework.generics import get_object_or_404
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -33,6 +34,7 @@ from .conf import catalog_settings
 from .exceptions import Conflict
 from .filters import CategoryFilterSet
 from .models import ProductImage, StockAlert, Tag, get_category_model, get_product_model
+from .pagination import CatalogPageNumberPagination
 from .schema import CatalogAutoSchema
 from .stock import InsufficientStock, StockLimitExceeded, adjust_stock
 from .tree import cached_tree
@@ -60,6 +62,32 @@ E403 = OpenApiResponse(description=ERR_403)
 E404 = OpenApiResponse(description=ERR_404)
 E409 = OpenApiResponse(description=ERR_409)
 WRITE_ERRORS = {400: E400, 401: E401, 403: E403}
+
+
+def guard_lookup(value: Any) -> str:
+    """A slug from the URL (which accepts anything but ``/``), or a 404 for
+    what no row can have and some databases refuse (NUL, absurd lengths)."""
+    if not isinstance(value, str) or "\x00" in value or not value or len(value) > 1000:
+        raise Http404
+    return value
+
+
+def parse_id(value: Any) -> int:
+    """An integer id from the URL, or a 404 (letters, signs, non-ASCII digits,
+    or more than the database integer holds)."""
+    text = str(value)
+    if not re.fullmatch(r"[0-9]{1,19}", text) or int(text) > MAX_ID:
+        raise Http404
+    return int(text)
+
+
+class SlugLookupMixin:
+    """Viewsets looked up by slug: hostile values are a JSON 404."""
+
+    def get_object(self) -> Any:
+        kwargs = cast(Any, self).kwargs
+        kwargs["slug"] = guard_lookup(kwargs.get("slug"))
+        return cast(Any, super()).get_object()
 
 
 def is_staff(request: Request) -> bool:
@@ -109,7 +137,7 @@ NOT_MODIFIED = OpenApiResponse(description=_("Not modified since the ETag / date
         description=_("409 while the category still has products or subcategories."),
     ),
 )
-class CategoryViewSet(BazaryAPIMixin, viewsets.ModelViewSet):
+class CategoryViewSet(SlugLookupMixin, BazaryAPIMixin, viewsets.ModelViewSet):
     schema = CatalogAutoSchema()
     error_responses = {**CRUD_ERRORS, "destroy": {**CRUD_ERRORS["destroy"], 409: ERR_409}}
     lookup_field = "slug"
@@ -126,11 +154,15 @@ class CategoryViewSet(BazaryAPIMixin, viewsets.ModelViewSet):
     def get_queryset(self) -> Any:
         qs = get_category_model()._default_manager.select_related("parent").order_by("path")
         if not is_staff(self.request):
-            qs = qs.filter(is_active=True)
+            # Active, under active ancestors only: what the tree shows.
+            qs = qs.visible()
         return qs
 
     def get_serializer_class(self) -> Any:
         return catalog_settings.CATEGORY_SERIALIZER
+
+    def get_permissions(self) -> list[Any]:
+        return [catalog_settings.PERMISSION_CLASS()]
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         queryset = self.filter_queryset(self.get_queryset())
@@ -182,22 +214,27 @@ class CategoryTreeView(BazaryAPIMixin, APIView):
     partial_update=extend_schema(summary=_("Update a tag")),
     destroy=extend_schema(summary=_("Delete a tag")),
 )
-class TagViewSet(BazaryAPIMixin, viewsets.ModelViewSet):
+class TagViewSet(SlugLookupMixin, BazaryAPIMixin, viewsets.ModelViewSet):
     schema = CatalogAutoSchema()
     error_responses = CRUD_ERRORS
     lookup_field = "slug"
     lookup_value_regex = "[-a-zA-Z0-9_]+"
     queryset = Tag.objects.all()
-    serializer_class = s.TagSerializer
     permission_classes = [IsStaffWithModelPermsOrReadOnly]
     filter_backends: Any = []
 
-    @property
-    def pagination_class(self) -> Any:  # type: ignore[override]
-        return catalog_settings.PAGINATION_CLASS
+    # Page numbers whatever PAGINATION_CLASS says: a cursor needs created_at,
+    # which tags do not have.
+    pagination_class = CatalogPageNumberPagination
 
     def get_queryset(self) -> Any:
         return Tag.objects.order_by("name", "pk")
+
+    def get_serializer_class(self) -> Any:
+        return catalog_settings.TAG_SERIALIZER
+
+    def get_permissions(self) -> list[Any]:
+        return [catalog_settings.PERMISSION_CLASS()]
 
 
 # --------------------------------------------------------------------------- products
@@ -214,7 +251,7 @@ class TagViewSet(BazaryAPIMixin, viewsets.ModelViewSet):
     partial_update=extend_schema(summary=_("Update a product")),
     destroy=extend_schema(summary=_("Delete a product")),
 )
-class ProductViewSet(BazaryAPIMixin, viewsets.ModelViewSet):
+class ProductViewSet(SlugLookupMixin, BazaryAPIMixin, viewsets.ModelViewSet):
     schema = CatalogAutoSchema()
     error_responses = {**CRUD_ERRORS, "retrieve": {304: _("Not modified since the ETag / date given."), 404: ERR_404}}
     lookup_field = "slug"
@@ -245,10 +282,20 @@ class ProductViewSet(BazaryAPIMixin, viewsets.ModelViewSet):
             return catalog_settings.PRODUCT_DETAIL_SERIALIZER
         return catalog_settings.PRODUCT_SERIALIZER
 
+    def get_permissions(self) -> list[Any]:
+        return [catalog_settings.PERMISSION_CLASS()]
+
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         product = self.get_object()
-        data = self.get_serializer(product).data
-        last_modified = max(product.updated_at, product.category.updated_at)
+        # The category's ancestors in one query, shared with the serializer:
+        # renaming one changes the body and so Last-Modified too.
+        category = product.category
+        ids = category.ancestor_ids()
+        ancestors = type(category)._default_manager.in_bulk(ids) if ids else {}
+        context = {**self.get_serializer_context(), "categories_by_id": ancestors}
+        data = self.get_serializer(product, context=context).data
+        # Tag renames and deletions bump the products' updated_at (see search.py).
+        last_modified = max([product.updated_at, category.updated_at, *(a.updated_at for a in ancestors.values())])
         return conditional_response(request, data, last_modified)
 
 
@@ -256,21 +303,25 @@ def visible_product(request: Request, slug: str) -> Any:
     qs = get_product_model()._default_manager.all()
     if not is_staff(request):
         qs = qs.visible()
-    return get_object_or_404(qs, slug=slug)
+    return get_object_or_404(qs, slug=guard_lookup(slug))
 
 
 class ProductImageListView(BazaryAPIMixin, generics.ListCreateAPIView):
     """A product's images (GET), or upload one (POST, multipart, staff)."""
 
-    serializer_class = s.ProductImageSerializer
     permission_classes = [IsStaffWithModelPermsOrReadOnly]
     parser_classes = [MultiPartParser, FormParser]
     filter_backends: Any = []
     queryset = ProductImage.objects.all()
+    # Page numbers whatever PAGINATION_CLASS says: images are ordered by
+    # primary flag and position, which a cursor cannot page through.
+    pagination_class = CatalogPageNumberPagination
 
-    @property
-    def pagination_class(self) -> Any:  # type: ignore[override]
-        return catalog_settings.PAGINATION_CLASS
+    def get_serializer_class(self) -> Any:
+        return catalog_settings.IMAGE_SERIALIZER
+
+    def get_permissions(self) -> list[Any]:
+        return [catalog_settings.PERMISSION_CLASS()]
 
     def get_queryset(self) -> Any:
         product = visible_product(self.request, self.kwargs["slug"])
@@ -325,8 +376,7 @@ class ProductImageDetailView(
 
     def get_queryset(self) -> Any:
         product = visible_product(self.request, self.kwargs["slug"])
-        if self.kwargs["image_id"] > MAX_ID:  # would overflow the database integer
-            raise Http404
+        self.kwargs["image_id"] = parse_id(self.kwargs["image_id"])
         return ProductImage.objects.filter(product=product)
 
     @extend_schema(
@@ -396,7 +446,7 @@ class ProductStockView(BazaryAPIMixin, APIView):
         responses={200: s.StockSerializer, 404: E404, 409: E409, **WRITE_ERRORS},
     )
     def post(self, request: Request, slug: str) -> Response:
-        product = get_object_or_404(get_product_model()._default_manager.all(), slug=slug)
+        product = get_object_or_404(get_product_model()._default_manager.all(), slug=guard_lookup(slug))
         serializer = s.StockChangeSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         try:
