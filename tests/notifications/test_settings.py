@@ -32,7 +32,8 @@ def test_defaults_are_clean(settings):
         ({"KINDS": [{"code": "a.b", "template": "t", "colour": "red"}]}, {"bazary_notifications.E010"}),
         ({"KINDS": ["bazary.notifications.conf.DEFAULT_CHANNELS"]}, {"bazary_notifications.E010"}),
         ({"KINDS": [42]}, {"bazary_notifications.E010"}),
-        ({"CHANNELS": ["bazary.notifications.models.Notification"]}, {"bazary_notifications.E011"}),
+        ({"CHANNELS": ["bazary.notifications.models.Notification"]}, {"bazary_notifications.E006"}),
+        ({"NOTIFICATION_SERIALIZER": "bazary.notifications.models.Notification"}, {"bazary_notifications.E006"}),
         (
             {
                 "CHANNELS": [
@@ -84,6 +85,22 @@ def test_a_kind_on_an_unconfigured_channel_is_a_warning(settings):
         assert "bazary_notifications.W001" in check_ids()
     finally:
         registry.unregister("tests.mailonly")
+
+
+def test_a_channel_without_a_code_is_e011(settings):
+    settings.BAZARY_NOTIFICATIONS = {"CHANNELS": ["bazary.notifications.channels.Channel"]}
+    assert "bazary_notifications.E011" in check_ids()
+
+
+def test_a_mandatory_kind_on_an_unconfigured_channel_is_an_error(settings):
+    settings.BAZARY_NOTIFICATIONS = {"CHANNELS": ["bazary.notifications.channels.InAppChannel"]}
+    registry.register(Kind("tests.mandatory_mail", "t", default_channels=("email",), mandatory=True))
+    try:
+        messages = [m for m in run_checks(tags=["bazary"]) if "tests.mandatory_mail" in m.msg]
+        assert [m.id for m in messages] == ["bazary_notifications.E018"]
+        assert messages[0].is_serious()  # an error: manage.py check fails
+    finally:
+        registry.unregister("tests.mandatory_mail")
 
 
 def test_values_are_read_late(settings):

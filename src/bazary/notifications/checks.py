@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.checks import CheckMessage, Warning, register
+from django.core.checks import CheckMessage, Error, Warning, register
 
 
 @register("bazary")
@@ -19,7 +19,19 @@ def check_kinds(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
     warnings: list[CheckMessage] = []
     for kind in registry:
         missing = [code for code in kind.default_channels if code not in codes]
-        if missing:
+        if missing and kind.mandatory:
+            # A mandatory kind (security emails) that is never sent is not a
+            # configuration anyone means.
+            warnings.append(
+                Error(
+                    f"Mandatory notification kind {kind.code!r} uses channels that are not configured: "
+                    f"{', '.join(missing)}.",
+                    hint="Add them to BAZARY_NOTIFICATIONS['CHANNELS']: users cannot turn a mandatory kind off, "
+                    "and without its channels it would silently never be sent.",
+                    id="bazary_notifications.E018",
+                )
+            )
+        elif missing:
             warnings.append(
                 Warning(
                     f"Notification kind {kind.code!r} uses channels that are not configured: {', '.join(missing)}.",

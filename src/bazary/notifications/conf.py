@@ -80,7 +80,15 @@ notifications_settings = AppSettings(
             DEFAULT_CHANNELS,
             (list, tuple),
             import_string=True,
+            base="bazary.notifications.channels.Channel",
             help="Import strings of the Channel classes; each has a unique code.",
+        ),
+        "NOTIFICATION_SERIALIZER": Option(
+            "bazary.notifications.serializers.NotificationSerializer",
+            (str,),
+            import_string=True,
+            base="rest_framework.serializers.BaseSerializer",
+            help="Serializer of the notifications in the API.",
         ),
         "KINDS": Option(
             [],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.db.models import QuerySet
@@ -11,6 +12,7 @@ from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
 from rest_framework.parsers import JSONParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
@@ -20,6 +22,7 @@ from rest_framework.views import APIView
 
 from bazary.core.views import BazaryAPIMixin
 
+from .conf import notifications_settings
 from .filters import NotificationFilterSet
 from .models import Notification
 from .pagination import NotificationPagination
@@ -36,6 +39,7 @@ from .serializers import (
 UNAUTHENTICATED = OpenApiResponse(ErrorSerializer, description=_("Not authenticated."))
 NOT_FOUND = OpenApiResponse(ErrorSerializer, description=_("No such notification among the user's own."))
 TAGS = ["notifications"]
+MAX_ID = 2**63 - 1
 
 
 @extend_schema_view(
@@ -68,13 +72,25 @@ class NotificationViewSet(
     """The signed-in user's in-app notifications. Another user's notification
     is a 404, exactly like one that does not exist."""
 
-    serializer_class = NotificationSerializer
     permission_classes = [IsAuthenticated]
     filter_backends = [DjangoFilterBackend]
     filterset_class = NotificationFilterSet
     pagination_class = NotificationPagination
-    # Digits only, and fewer than 19: a huge id is a 404, never a database overflow.
-    lookup_value_regex = r"[0-9]{1,18}"
+    # Permissive: any id reaches the view, which answers a JSON 404 for what is
+    # not an id (letters, dots, huge numbers), never Django's HTML one.
+    lookup_value_regex = r"[^/]+"
+
+    def get_serializer_class(self) -> Any:
+        return notifications_settings.NOTIFICATION_SERIALIZER
+
+    def get_object(self) -> Notification:
+        lookup = self.lookup_url_kwarg or self.lookup_field
+        value = str(self.kwargs.get(lookup, ""))
+        # ASCII digits only, and no more than the database integer holds.
+        if not re.fullmatch(r"[0-9]{1,19}", value) or int(value) > MAX_ID:
+            raise NotFound
+        self.kwargs[lookup] = int(value)
+        return super().get_object()
 
     def get_queryset(self) -> QuerySet[Notification]:
         if getattr(self, "swagger_fake_view", False):  # schema generation: no user
