@@ -5,6 +5,7 @@ import pytest
 from django.db import connection
 
 from bazary.catalog.models import Product
+from bazary.catalog.search import PostgresSearchBackend
 from bazary.testing.catalog import ProductFactory, TagFactory
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
@@ -67,3 +68,32 @@ def test_search_uses_the_gin_indexes():
         names = {row[0] for row in cursor.fetchall()}
     assert f"{table}_search_gin" in names
     assert f"{table}_name_trgm" in names
+
+
+def test_every_connection_gets_the_trigram_threshold():
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_setting('pg_trgm.similarity_threshold')")
+        assert float(cursor.fetchone()[0]) == PostgresSearchBackend.trigram_threshold
+
+
+def test_search_can_use_an_index_for_every_branch(tree):
+    """Full text, trigram (``%``) and SKU each have an index: with sequential
+    scans discouraged, the plan reads the product table through indexes only.
+    (Without ``%`` a similarity filter forces a scan of the whole table.)"""
+    ProductFactory(name="Espresso Machine", sku="EM-1", category=tree["books"])
+    queryset = PostgresSearchBackend().search(Product.objects.all(), "expresso")
+    sql, params = queryset.query.sql_with_params()
+    assert " %% " in sql or " % " in sql
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("EXPLAIN " + sql, params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert f"Seq Scan on {Product._meta.db_table}" not in plan, plan
+    assert [p.slug for p in queryset] == ["espresso-machine"]
+
+
+def test_search_indexes_include_upper_sku():
+    table = Product._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexname FROM pg_indexes WHERE tablename = %s", [table])
+        assert f"{table}_sku_upper" in {row[0] for row in cursor.fetchall()}

@@ -12,11 +12,12 @@ class CatalogConfig(AppConfig):
 
     def ready(self) -> None:
         from . import conf  # noqa: F401  (the core checks validate BAZARY_CATALOG)
-        from .search import connect_search_updates
+        from .search import connect_search_updates, connect_trigram_threshold
         from .tree import connect_cache_invalidation
 
         connect_cache_invalidation()
         connect_search_updates()
+        connect_trigram_threshold()
         if apps.is_installed("bazary.notifications"):
             from bazary.notifications.kinds import Kind, registry
 

@@ -8,6 +8,7 @@ SQLite in development and PostgreSQL in production.
 
 from __future__ import annotations
 
+import weakref
 from typing import Any, cast
 
 from django.db import connections, models
@@ -57,10 +58,19 @@ class PostgresSearchBackend(BaseSearchBackend):
 
     def search(self, queryset: models.QuerySet, text: str) -> models.QuerySet:
         # Imported here: django.contrib.postgres needs psycopg (Django 6).
+        from django.contrib.postgres.lookups import TrigramSimilar
         from django.contrib.postgres.search import SearchQuery, SearchRank, TrigramSimilarity
 
         _register_postgres_lookups()
         query = SearchQuery(text, search_type="websearch", config=self.config)
+        similar: Any = Q(search_similarity__gt=self.trigram_threshold)
+        if _trigram_index_usable(queryset.db, self.trigram_threshold):
+            # ``%`` lets the trigram GIN index find the candidates, so every
+            # branch of the OR below has an index (the vector's GIN, the name's
+            # trigram GIN, UPPER(sku)) and PostgreSQL combines them in a bitmap
+            # scan instead of reading the whole table; the strict ``>`` keeps
+            # the exact cut-off.
+            similar = TrigramSimilar(F("name"), text) & similar
         return (
             queryset.annotate(search_similarity=TrigramSimilarity("name", text))
             .annotate(
@@ -70,9 +80,41 @@ class PostgresSearchBackend(BaseSearchBackend):
                     output_field=FloatField(),
                 )
             )
-            .filter(Q(search_vector=query) | Q(search_similarity__gt=self.trigram_threshold) | Q(sku__iexact=text))
+            .filter(Q(search_vector=query) | similar | Q(sku__iexact=text))
             .order_by("-search_rank", *queryset.model._meta.ordering)
         )
+
+
+#: ``pg_trgm.similarity_threshold`` set on every PostgreSQL connection (for ``%``).
+CONNECTION_TRIGRAM_THRESHOLD = PostgresSearchBackend.trigram_threshold
+# The raw connections that have it (a pooled connection is set up once).
+_threshold_set: weakref.WeakSet[Any] = weakref.WeakSet()
+
+
+def set_trigram_threshold(sender: Any, connection: Any, **kwargs: Any) -> None:
+    """``connection_created`` receiver: set the session's trigram threshold once
+    per physical connection. Connections are opened in autocommit mode, so the
+    setting lasts (a later rollback cannot undo it)."""
+    if connection.vendor != "postgresql" or connection.connection in _threshold_set:
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT set_config('pg_trgm.similarity_threshold', %s, false)", [str(CONNECTION_TRIGRAM_THRESHOLD)]
+        )
+    _threshold_set.add(connection.connection)
+
+
+def _trigram_index_usable(using: str, threshold: float) -> bool:
+    """Whether ``%`` on this connection finds every name above ``threshold``."""
+    connection = connections[using]
+    connection.ensure_connection()
+    return threshold >= CONNECTION_TRIGRAM_THRESHOLD and connection.connection in _threshold_set
+
+
+def connect_trigram_threshold() -> None:
+    from django.db.backends.signals import connection_created
+
+    connection_created.connect(set_trigram_threshold, dispatch_uid="bazary_catalog_trigram_threshold")
 
 
 class AutoSearchBackend(BaseSearchBackend):
@@ -159,6 +201,10 @@ def install_postgres_search(schema_editor: Any, model: type[models.Model]) -> No
     schema_editor.execute(
         f"CREATE INDEX IF NOT EXISTS {schema_editor.quote_name(base + '_name_trgm')} "
         f"ON {table} USING gin (name gin_trgm_ops)"
+    )
+    # ``sku__iexact`` of the search: UPPER(sku) = UPPER(text), indexed.
+    schema_editor.execute(
+        f"CREATE INDEX IF NOT EXISTS {schema_editor.quote_name(base + '_sku_upper')} ON {table} (UPPER(sku::text))"
     )
 
 
