@@ -69,7 +69,8 @@ def _int(value: str | None, default: int, low: int, high: int) -> int:
 
 
 def _visible() -> Any:
-    return get_product_model()._default_manager.filter(is_active=True, category__is_active=True)
+    # The library's visibility rule (active product, category and ancestors): the same SQL as the API.
+    return get_product_model()._default_manager.visible()
 
 
 def _items(request: HttpRequest, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
