@@ -9,6 +9,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core import mail
 from django.db import connection
+from django.db.models import QuerySet
 from django.test import override_settings
 from rest_framework import serializers
 from rest_framework.test import APIClient
@@ -401,3 +402,24 @@ def test_swapped_serializers_are_documented(api_client):
     assert me["get"]["responses"]["200"]["content"]["application/json"]["schema"]["$ref"].endswith("/ShopUser")
     assert "PatchedShopUser" in me["patch"]["requestBody"]["content"]["application/json"]["schema"]["$ref"]
     assert me["delete"]["requestBody"]["content"]["application/json"]["schema"]["$ref"].endswith("/DeleteAccount")
+
+
+class MatchesEveryAddress(QuerySet):
+    """A database whose case-insensitive match takes every address for the one asked."""
+
+    def _filter_or_exclude(self, negate, args, kwargs):
+        kwargs = {name: value for name, value in kwargs.items() if not name.endswith("__iexact")}
+        return super()._filter_or_exclude(negate, args, kwargs)
+
+
+def test_django_authentication_checks_the_key_too():
+    """ModelBackend (the admin's login) looks users up by natural key."""
+    from django.contrib.auth import authenticate
+
+    alice = UserFactory(email="alice@example.com")
+    assert authenticate(username="ALICE@example.com", password=PASSWORD) == alice
+    # As if the database's match took the dotless i for i (PostgreSQL with a UTF-8 locale).
+    with mock.patch.object(
+        User.objects.__class__, "get_queryset", lambda manager: MatchesEveryAddress(manager.model, using=manager._db)
+    ):
+        assert authenticate(username="al\u0131ce@example.com", password=PASSWORD) is None

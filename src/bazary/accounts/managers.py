@@ -31,6 +31,18 @@ class UserManager(BaseUserManager):
         return self._create_user(email, password, **extra_fields)
 
     def get_by_natural_key(self, username: str | None) -> Any:
-        # Email login is case-insensitive, as the unique constraint is.
+        # Email login is case-insensitive, as the unique constraint is; the database's match
+        # (which on PostgreSQL also takes look-alikes such as the dotless i for i) is checked
+        # against the adapter's comparison key, as the API's lookups are.
+        from .conf import get_adapter
+
         username_field: str = getattr(self.model, "USERNAME_FIELD", "email")
-        return self.get(**{f"{username_field}__iexact": username})
+        if not isinstance(username, str):
+            return self.get(**{f"{username_field}__iexact": username})
+        adapter = get_adapter()
+        key = adapter.email_key(adapter.normalize_email(username))
+        candidates = self.filter(**{f"{username_field}__iexact": adapter.normalize_email(username)}).order_by("pk")
+        for user in candidates[:20]:
+            if adapter.email_key(getattr(user, username_field) or "") == key:
+                return user
+        raise self.model.DoesNotExist(f"No {self.model._meta.object_name} with that {username_field}.")
