@@ -120,6 +120,8 @@ CONDITIONAL_PARAMS = [
     OpenApiParameter("If-None-Match", OpenApiTypes.STR, OpenApiParameter.HEADER, required=False),
     OpenApiParameter("If-Modified-Since", OpenApiTypes.STR, OpenApiParameter.HEADER, required=False),
 ]
+# The URL takes anything (for a JSON 404); the schema documents what an id is.
+IMAGE_ID_PARAM = OpenApiParameter("image_id", OpenApiTypes.INT, OpenApiParameter.PATH)
 NOT_MODIFIED = OpenApiResponse(description=_("Not modified since the ETag / date given."))
 
 
@@ -381,12 +383,17 @@ class ProductImageDetailView(
 
     @extend_schema(
         summary=_("Update an image's alt text, position or primary flag"),
+        parameters=[IMAGE_ID_PARAM],
         responses={200: s.ProductImageSerializer, 404: E404, **WRITE_ERRORS},
     )
     def patch(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return self.partial_update(request, *args, **kwargs)
 
-    @extend_schema(summary=_("Delete an image"), responses={204: None, 404: E404, 401: E401, 403: E403})
+    @extend_schema(
+        summary=_("Delete an image"),
+        parameters=[IMAGE_ID_PARAM],
+        responses={204: None, 404: E404, 401: E401, 403: E403},
+    )
     def delete(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return self.destroy(request, *args, **kwargs)
 

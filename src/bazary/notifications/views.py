@@ -9,7 +9,8 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
@@ -40,6 +41,8 @@ UNAUTHENTICATED = OpenApiResponse(ErrorSerializer, description=_("Not authentica
 NOT_FOUND = OpenApiResponse(ErrorSerializer, description=_("No such notification among the user's own."))
 TAGS = ["notifications"]
 MAX_ID = 2**63 - 1
+# The URL takes anything (for a JSON 404); the schema documents what an id is.
+ID_PARAM = OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH, description=_("The notification's id."))
 
 
 @extend_schema_view(
@@ -54,10 +57,12 @@ MAX_ID = 2**63 - 1
     ),
     retrieve=extend_schema(
         summary=_("One of the user's notifications"),
+        parameters=[ID_PARAM],
         responses={200: NotificationSerializer, 401: UNAUTHENTICATED, 404: NOT_FOUND},
     ),
     destroy=extend_schema(
         summary=_("Delete one of the user's notifications"),
+        parameters=[ID_PARAM],
         responses={204: None, 401: UNAUTHENTICATED, 404: NOT_FOUND},
     ),
 )
@@ -121,6 +126,7 @@ class NotificationViewSet(
 
     @extend_schema(
         summary=_("Mark a notification read"),
+        parameters=[ID_PARAM],
         request=None,
         responses={200: NotificationSerializer, 401: UNAUTHENTICATED, 404: NOT_FOUND},
     )
@@ -134,6 +140,7 @@ class NotificationViewSet(
 
     @extend_schema(
         summary=_("Mark a notification unread"),
+        parameters=[ID_PARAM],
         request=None,
         responses={200: NotificationSerializer, 401: UNAUTHENTICATED, 404: NOT_FOUND},
     )
