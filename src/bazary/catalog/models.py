@@ -270,7 +270,7 @@ class ProductQuerySet(models.QuerySet):
     def visible(self) -> ProductQuerySet:
         """What customers may see: active products in visible categories (the
         category and all its ancestors active)."""
-        category_model = self.model._meta.get_field("category").related_model
+        category_model = cast(type[models.Model], self.model._meta.get_field("category").related_model)
         return self.filter(is_active=True, category__is_active=True).exclude(
             hidden_by_inactive_ancestor(category_model, "category__path")
         )
