@@ -45,4 +45,5 @@ class UserManager(BaseUserManager):
         for user in candidates[:20]:
             if adapter.email_key(getattr(user, username_field) or "") == key:
                 return user
-        raise self.model.DoesNotExist(f"No {self.model._meta.object_name} with that {username_field}.")
+        does_not_exist: Any = self.model.DoesNotExist  # type: ignore[attr-defined]
+        raise does_not_exist(f"No {self.model._meta.object_name} with that {username_field}.")

@@ -50,7 +50,7 @@ class ThrottleScopesMixin:
     """``throttle_scopes`` name the throttles; their classes come from ``BAZARY_ACCOUNTS["THROTTLE_CLASSES"]``."""
 
     throttle_scopes: tuple[str, ...] = ()
-    schema = AccountsSchema()
+    schema: Any = AccountsSchema()
 
     def get_throttles(self) -> list[Any]:
         # The API-wide anon/user throttles (BazaryAPIMixin), then those of the scopes.
