@@ -48,7 +48,7 @@ class Scenario:
     name: str
     api: str  # path of the bazary endpoint
     baseline: str  # path of the raw-Django view
-    server: str = "page"  # "page" (page-number pagination) or "cursor"
+    server: str = "page"  # "page" (page-number pagination), "cursor" or "capped" (capped count)
     explain: bool = False
     lua: str | None = None  # login / refresh
     group: str = "catalog"
@@ -71,6 +71,16 @@ def catalog_scenarios(data: dict[str, Any]) -> list[Scenario]:
         Scenario("deep page 500 (page=)", f"{p}?page=500", f"{b}?page=500", explain=True),
         Scenario("cursor page 1", p, f"{b}?pagination=cursor", server="cursor"),
         Scenario("cursor page 500", f"{p}?{cursor}", f"{b}?{cursor}", server="cursor", explain=True),
+        Scenario(
+            "list p1 size 20 (capped count)",
+            f"{p}?page_size=20",
+            f"{b}?page_size=20&count=capped",
+            server="capped",
+            explain=True,
+        ),
+        Scenario(
+            "deep page 500 (capped count)", f"{p}?page=500", f"{b}?page=500&count=capped", server="capped", explain=True
+        ),
         Scenario("product detail", f"{p}{data['detail']}/", f"{b}{data['detail']}/"),
         Scenario("category tree", "/api/v1/categories/tree/", "/baseline/categories/tree/"),
     ]
@@ -269,7 +279,7 @@ SCAN = re.compile(
 )
 
 
-def count_queries(path: str, method: str = "GET", body: Any = None, cursor: bool = False) -> tuple[int, list[str], int]:
+def count_queries(path: str, method: str = "GET", body: Any = None, server: str = "page") -> tuple[int, list[str], int]:
     from django.conf import settings
     from django.db import connection
     from django.test import Client
@@ -277,10 +287,10 @@ def count_queries(path: str, method: str = "GET", body: Any = None, cursor: bool
 
     client = Client(HTTP_HOST="127.0.0.1")
     overrides: dict[str, Any] = {}
-    if cursor:
+    if server in settings.PAGINATION_CLASSES:
         overrides["BAZARY_CATALOG"] = {
             **settings.BAZARY_CATALOG,
-            "PAGINATION_CLASS": "bazary.catalog.pagination.CatalogCursorPagination",
+            "PAGINATION_CLASS": settings.PAGINATION_CLASSES[server],
         }
     with override_settings(**overrides), CaptureQueriesContext(connection) as ctx:
         if method == "POST":
@@ -321,14 +331,14 @@ def explain(sqls: list[str], table: str) -> list[dict[str, Any]]:
     return plans
 
 
-def profile(path: str, out: Path, n: int = 200, cursor: bool = False) -> None:
+def profile(path: str, out: Path, n: int = 200) -> None:
     from pyinstrument import Profiler
 
-    count_queries(path, cursor=cursor)  # warm
+    count_queries(path)  # warm
     profiler = Profiler(interval=0.0005)
     profiler.start()
     for _ in range(n):
-        count_queries(path, cursor=cursor)
+        count_queries(path)
     profiler.stop()
     out.write_text(profiler.output_text(unicode=True, color=False, show_all=False))
 
@@ -513,8 +523,7 @@ def main(argv: list[str]) -> int:
         entry: dict[str, Any] = {"products": size, "scenarios": []}
         results["sizes"].append(entry)
         for scenario in scenarios:
-            cursor = scenario.server == "cursor"
-            api_q, api_sql, _ = count_queries(scenario.api, cursor=cursor)
+            api_q, api_sql, _ = count_queries(scenario.api, server=scenario.server)
             base_q, _, _ = count_queries(scenario.baseline)
             row: dict[str, Any] = {
                 "name": scenario.name,
@@ -538,7 +547,7 @@ def main(argv: list[str]) -> int:
                 if scenario.name in ("list p1 size 100", "search common", "product detail"):
                     slug = re.sub(r"\W+", "-", scenario.name).strip("-")
                     profile(scenario.api, out / "profiles" / f"{size}-{slug}.txt", n=100)
-        for server_kind in ("page", "cursor"):
+        for server_kind in ("page", "cursor", "capped"):
             todo = [s for s in scenarios if s.server == server_kind]
             if not todo:
                 continue

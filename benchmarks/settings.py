@@ -1,7 +1,8 @@
 """The example project's production settings, plus the raw-Django baseline views.
 
 Environment (set by ``benchmarks/run.py``): everything production needs, and
-``BENCH_PAGINATION=cursor`` to serve the catalog with cursor pagination.
+``BENCH_PAGINATION=cursor`` (or ``capped``) to serve the catalog with cursor
+pagination (or page numbers with a capped count).
 """
 
 from config.settings.env import env
@@ -14,8 +15,12 @@ ROOT_URLCONF = "benchmarks.urls"
 STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
 # Throughput, not abuse protection: the login throttle and lockout would stop the load generator.
 BAZARY_ACCOUNTS = {**BAZARY_ACCOUNTS, "THROTTLE_RATES": {"login": None}, "LOCKOUT_THRESHOLD": 0}
-if env("BENCH_PAGINATION") == "cursor":
-    BAZARY_CATALOG = {**BAZARY_CATALOG, "PAGINATION_CLASS": "bazary.catalog.pagination.CatalogCursorPagination"}
+PAGINATION_CLASSES = {
+    "cursor": "bazary.catalog.pagination.CatalogCursorPagination",
+    "capped": "bazary.catalog.pagination.CatalogCappedCountPagination",
+}
+if env("BENCH_PAGINATION") in PAGINATION_CLASSES:
+    BAZARY_CATALOG = {**BAZARY_CATALOG, "PAGINATION_CLASS": PAGINATION_CLASSES[env("BENCH_PAGINATION")]}
 
 LOGGING = {
     "version": 1,
