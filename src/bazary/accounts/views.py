@@ -46,6 +46,17 @@ class AccountsSchema(AutoSchema):
         return super()._get_response_for_code(serializer, status_code, *args, **kwargs)
 
 
+class SubmitMixin:
+    def submit(self, request: Request, status_code: int) -> Response:
+        """Validate the body, ``save()`` the serializer, answer its data (no body with 204)."""
+        serializer = self.get_serializer(data=request.data)  # type: ignore[attr-defined]
+        serializer.is_valid(raise_exception=True)
+        serializer.save()
+        if status_code == status.HTTP_204_NO_CONTENT:
+            return Response(status=status_code)
+        return Response(serializer.data, status=status_code)
+
+
 class ThrottleScopesMixin:
     """``throttle_scopes`` name the throttles; their classes come from ``BAZARY_ACCOUNTS["THROTTLE_CLASSES"]``."""
 
@@ -57,7 +68,7 @@ class ThrottleScopesMixin:
         return [*super().get_throttles(), *(cls() for cls in throttle_classes(*self.throttle_scopes))]  # type: ignore[misc]
 
 
-class PublicView(ThrottleScopesMixin, BazaryAPIMixin, generics.GenericAPIView):
+class PublicView(SubmitMixin, ThrottleScopesMixin, BazaryAPIMixin, generics.GenericAPIView):
     """Open to anyone; no authentication is attempted, so a stale bearer token never blocks it."""
 
     authentication_classes: Any = ()
@@ -69,7 +80,7 @@ class PublicView(ThrottleScopesMixin, BazaryAPIMixin, generics.GenericAPIView):
         return f'{AUTH_HEADER_TYPES[0]} realm="api"'
 
 
-class UserView(ThrottleScopesMixin, BazaryAPIMixin, generics.GenericAPIView):
+class UserView(SubmitMixin, ThrottleScopesMixin, BazaryAPIMixin, generics.GenericAPIView):
     permission_classes = [permissions.IsAuthenticated]
     throttle_classes: Any = ()  # the API-wide user rate applies (BAZARY_CORE["THROTTLE_RATES"])
 
@@ -93,10 +104,7 @@ class RegisterView(PublicView):
         responses={201: VIEW_SERIALIZER, 400: FIELD_ERRORS, 429: THROTTLED},
     )
     def post(self, request: Request) -> Response:
-        serializer = self.get_serializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        serializer.save()
-        return Response(serializer.data, status=status.HTTP_201_CREATED)
+        return self.submit(request, status.HTTP_201_CREATED)
 
 
 class VerifyEmailView(PublicView):
@@ -110,10 +118,7 @@ class VerifyEmailView(PublicView):
         responses={200: s.DetailSerializer, 400: FIELD_ERRORS, 429: THROTTLED},
     )
     def post(self, request: Request) -> Response:
-        serializer = self.get_serializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        serializer.save()
-        return Response(serializer.data)
+        return self.submit(request, status.HTTP_200_OK)
 
 
 class ResendVerificationView(PublicView):
@@ -129,10 +134,7 @@ class ResendVerificationView(PublicView):
         responses={202: s.DetailSerializer, 400: FIELD_ERRORS, 429: THROTTLED},
     )
     def post(self, request: Request) -> Response:
-        serializer = self.get_serializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        serializer.save()
-        return Response(serializer.data, status=status.HTTP_202_ACCEPTED)
+        return self.submit(request, status.HTTP_202_ACCEPTED)
 
 
 # -- JWT ------------------------------------------------------------------------------
@@ -220,10 +222,7 @@ class LogoutView(UserView):
         },
     )
     def post(self, request: Request) -> Response:
-        serializer = self.get_serializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        serializer.save()
-        return Response(status=status.HTTP_204_NO_CONTENT)
+        return self.submit(request, status.HTTP_204_NO_CONTENT)
 
 
 class LogoutAllView(UserView):
@@ -327,10 +326,7 @@ class PasswordChangeView(UserView):
         responses={204: None, 400: FIELD_ERRORS, 401: UNAUTHENTICATED, 429: THROTTLED},
     )
     def post(self, request: Request) -> Response:
-        serializer = self.get_serializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        serializer.save()
-        return Response(status=status.HTTP_204_NO_CONTENT)
+        return self.submit(request, status.HTTP_204_NO_CONTENT)
 
 
 class PasswordResetView(PublicView):
@@ -346,10 +342,7 @@ class PasswordResetView(PublicView):
         responses={202: s.DetailSerializer, 400: FIELD_ERRORS, 429: THROTTLED},
     )
     def post(self, request: Request) -> Response:
-        serializer = self.get_serializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        serializer.save()
-        return Response(serializer.data, status=status.HTTP_202_ACCEPTED)
+        return self.submit(request, status.HTTP_202_ACCEPTED)
 
 
 class PasswordResetConfirmView(PublicView):
@@ -364,10 +357,7 @@ class PasswordResetConfirmView(PublicView):
         responses={204: None, 400: FIELD_ERRORS, 429: THROTTLED},
     )
     def post(self, request: Request) -> Response:
-        serializer = self.get_serializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        serializer.save()
-        return Response(status=status.HTTP_204_NO_CONTENT)
+        return self.submit(request, status.HTTP_204_NO_CONTENT)
 
 
 # -- email change -----------------------------------------------------------------------
@@ -386,10 +376,7 @@ class EmailChangeView(UserView):
         responses={202: s.DetailSerializer, 400: FIELD_ERRORS, 401: UNAUTHENTICATED, 429: THROTTLED},
     )
     def post(self, request: Request) -> Response:
-        serializer = self.get_serializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        serializer.save()
-        return Response(serializer.data, status=status.HTTP_202_ACCEPTED)
+        return self.submit(request, status.HTTP_202_ACCEPTED)
 
 
 class EmailChangeConfirmView(UserView):
