@@ -21,6 +21,18 @@ def install(session: nox.Session, *groups: str) -> None:
     session.install("-e", ".", *args)
 
 
+def run_with_services(session: nox.Session, *command: str) -> None:
+    """Run ``command`` with PostgreSQL, Redis and S3 up (scripts/services.py
+    starts them on loopback and stops them afterwards, also on failure)."""
+    session.run(
+        "python",
+        "scripts/services.py",
+        "--",
+        *command,
+        env={"PATH": f"{session.bin}{os.pathsep}{os.environ.get('PATH', '')}"},
+    )
+
+
 @nox.session(python=PYTHON)
 def demo(session: nox.Session) -> None:
     """Migrate, create the demo admin, seed demo data and run the server."""
@@ -35,19 +47,7 @@ def demo(session: nox.Session) -> None:
 def services(session: nox.Session) -> None:
     """The whole suite on PostgreSQL 15, Redis and an S3 server, started and stopped here."""
     install(session, "services")
-    session.run(
-        "python",
-        "scripts/services.py",
-        "--",
-        "python",
-        "-m",
-        "tests.runall",
-        "-p",
-        "no:cacheprovider",
-        "-q",
-        *session.posargs,
-        env={"PATH": f"{session.bin}{os.pathsep}{os.environ.get('PATH', '')}"},
-    )
+    run_with_services(session, "python", "-m", "tests.runall", "-p", "no:cacheprovider", "-q", *session.posargs)
 
 
 @nox.session(python=PYTHON)
@@ -58,20 +58,7 @@ def e2e(session: nox.Session) -> None:
     is downloaded by Playwright.
     """
     install(session, "e2e")
-    session.run(
-        "python",
-        "scripts/services.py",
-        "--",
-        "python",
-        "-m",
-        "pytest",
-        "tests/e2e",
-        "-p",
-        "no:cacheprovider",
-        "-v",
-        *session.posargs,
-        env={"PATH": f"{session.bin}{os.pathsep}{os.environ.get('PATH', '')}"},
-    )
+    run_with_services(session, "python", "-m", "pytest", "tests/e2e", "-p", "no:cacheprovider", "-v", *session.posargs)
 
 
 @nox.session(python=PYTHON)
@@ -90,13 +77,4 @@ def bench(session: nox.Session) -> None:
     nox -s bench -- --quick                          about 5 minutes
     """
     install(session, "bench", "deploy")
-    session.run(
-        "python",
-        "scripts/services.py",
-        "--",
-        "python",
-        "-m",
-        "benchmarks.run",
-        *session.posargs,
-        env={"PATH": f"{session.bin}{os.pathsep}{os.environ.get('PATH', '')}"},
-    )
+    run_with_services(session, "python", "-m", "benchmarks.run", *session.posargs)
