@@ -135,7 +135,6 @@ def create_database(database_url: str, name: str) -> str:
 def site(tmp_path_factory) -> Site:
     tmp = tmp_path_factory.mktemp("site")
     redis = Redis(port=free_port(), log=tmp / "redis.log")
-    redis.start()
     port = free_port()
     email_dir = tmp / "emails"
     email_dir.mkdir()
@@ -164,34 +163,36 @@ def site(tmp_path_factory) -> Site:
         "DJANGO_SUPERUSER_PASSWORD": ADMIN_PASSWORD,
     }
     site = Site(base_url=f"http://127.0.0.1:{port}", env=env, email_dir=email_dir, redis=redis)
-    site.manage("migrate", "--noinput")
-    site.manage("collectstatic", "--noinput")
-    site.manage("createsuperuser", "--noinput")
     logs = tmp / "logs"
     logs.mkdir()
-    for name, cmd in {
-        "gunicorn": [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "--config",
-            "deploy/gunicorn.conf.py",
-            "config.wsgi:application",
-        ],
-        "worker": [sys.executable, "manage.py", "db_worker", "--interval", "0.2", "--no-startup-delay"],
-    }.items():
-        site.processes.append(
-            subprocess.Popen(
-                cmd,
-                cwd=EXAMPLE,
-                env=env,
-                stdout=(logs / f"{name}.log").open("w"),
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-        )
-    wait_until(lambda: requests.get(site.url("/health/live"), timeout=2).ok, "gunicorn")
+    # Everything started from here on is stopped below, even if setup fails.
     try:
+        redis.start()
+        site.manage("migrate", "--noinput")
+        site.manage("collectstatic", "--noinput")
+        site.manage("createsuperuser", "--noinput")
+        for name, cmd in {
+            "gunicorn": [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "--config",
+                "deploy/gunicorn.conf.py",
+                "config.wsgi:application",
+            ],
+            "worker": [sys.executable, "manage.py", "db_worker", "--interval", "0.2", "--no-startup-delay"],
+        }.items():
+            site.processes.append(
+                subprocess.Popen(
+                    cmd,
+                    cwd=EXAMPLE,
+                    env=env,
+                    stdout=(logs / f"{name}.log").open("w"),
+                    stderr=subprocess.STDOUT,
+                    start_new_session=True,
+                )
+            )
+        wait_until(lambda: requests.get(site.url("/health/live"), timeout=2).ok, "gunicorn")
         yield site
     finally:
         for process in site.processes:
