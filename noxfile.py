@@ -78,3 +78,41 @@ def bench(session: nox.Session) -> None:
     """
     install(session, "bench", "deploy")
     run_with_services(session, "python", "-m", "benchmarks.run", *session.posargs)
+
+
+@nox.session(python=PYTHON)
+def postman(session: nox.Session) -> None:
+    """A Postman collection from the example project's OpenAPI schema, in postman/.
+
+    The conversion is openapi-to-postmanv2 (Postman's own converter, from the npm
+    registry, run with npx): folders per tag, bearer auth from the schema.
+    """
+    install(session, "example")
+    out = "postman"
+    os.makedirs(out, exist_ok=True)
+    schema = os.path.join(out, "openapi.json")
+    session.run(
+        "python",
+        "example_project/manage.py",
+        "spectacular",
+        "--format",
+        "openapi-json",
+        "--validate",
+        "--fail-on-warn",
+        "--file",
+        schema,
+        env={"DJANGO_SETTINGS_MODULE": "config.settings.development", "PYTHONPATH": "example_project"},
+    )
+    session.run(
+        "npx",
+        "--yes",
+        "openapi-to-postmanv2@6",
+        "-s",
+        schema,
+        "-o",
+        os.path.join(out, "bazary.postman_collection.json"),
+        "-p",
+        "-O",
+        "folderStrategy=Tags,requestParametersResolution=Example",
+        external=True,
+    )

@@ -21,8 +21,10 @@ from django.views.decorators.http import require_GET
 
 
 def check_database() -> None:
-    with connections["default"].cursor() as cursor:
-        cursor.execute("SELECT 1")
+    # The primary and, when configured, the replica.
+    for alias in connections:
+        with connections[alias].cursor() as cursor:
+            cursor.execute("SELECT 1")
 
 
 def check_cache() -> None:

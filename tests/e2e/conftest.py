@@ -136,6 +136,7 @@ def site(tmp_path_factory) -> Site:
     tmp = tmp_path_factory.mktemp("site")
     redis = Redis(port=free_port(), log=tmp / "redis.log")
     port = free_port()
+    database_url = create_database(os.environ["DATABASE_URL"], f"bazary_e2e_{os.getpid()}")
     email_dir = tmp / "emails"
     email_dir.mkdir()
     env = {
@@ -143,7 +144,9 @@ def site(tmp_path_factory) -> Site:
         "DJANGO_SETTINGS_MODULE": "config.settings.production",
         "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "DATABASE_URL": create_database(os.environ["DATABASE_URL"], f"bazary_e2e_{os.getpid()}"),
+        "DATABASE_URL": database_url,
+        # The router's path runs for real: the "replica" is the same server.
+        "DATABASE_REPLICA_URL": database_url,
         "REDIS_URL": redis.url,
         "TASKS_BACKEND": "db",
         "AWS_STORAGE_BUCKET_NAME": os.environ["BAZARY_TEST_S3_BUCKET"],
