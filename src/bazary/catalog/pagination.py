@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from functools import cached_property, partial
-from typing import Any
+from typing import Any, cast
 
 from django.core.paginator import Paginator
 
@@ -36,7 +36,9 @@ class CappedCountPaginator(Paginator):
 
     @cached_property
     def count(self) -> int:
-        return self.object_list[: self.max_count].count()
+        # The catalog paginates querysets: slicing keeps it one SQL statement.
+        queryset = cast(Any, self.object_list)
+        return int(queryset[: self.max_count].count())
 
 
 class CatalogCappedCountPagination(CatalogPageNumberPagination):
