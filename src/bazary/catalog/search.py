@@ -9,6 +9,7 @@ SQLite in development and PostgreSQL in production.
 from __future__ import annotations
 
 import weakref
+from abc import ABC, abstractmethod
 from typing import Any, cast
 
 from django.db import connections, models
@@ -16,11 +17,12 @@ from django.db.models import Case, F, FloatField, IntegerField, OuterRef, Q, Sub
 from django.db.models.functions import Coalesce, Greatest
 
 
-class BaseSearchBackend:
+class BaseSearchBackend(ABC):
     """Filter and rank a product queryset by a search text."""
 
+    @abstractmethod
     def search(self, queryset: models.QuerySet, text: str) -> models.QuerySet:
-        raise NotImplementedError
+        """Return ``queryset`` filtered to the matches of ``text``, best first."""
 
 
 class SimpleSearchBackend(BaseSearchBackend):
