@@ -53,6 +53,7 @@ class Scenario:
     lua: str | None = None  # login / refresh
     group: str = "catalog"
     note: str = ""
+    latency: bool = False  # also measured with one connection per worker (no queueing)
 
 
 def catalog_scenarios(data: dict[str, Any]) -> list[Scenario]:
@@ -63,10 +64,29 @@ def catalog_scenarios(data: dict[str, Any]) -> list[Scenario]:
         Scenario("list p1 size 20", f"{p}?page_size=20", f"{b}?page_size=20"),
         Scenario("list p1 size 100", f"{p}?page_size=100", f"{b}?page_size=100"),
         Scenario("filtered list", p + filtered, b + filtered, explain=True, note="category subtree + price + in_stock"),
-        Scenario("search common", f"{p}?search=black", f"{b}?search=black", explain=True, note="'black': 1 in 8"),
-        Scenario("search rare", f"{p}?search=zephyrine", f"{b}?search=zephyrine", explain=True, note="1 in 5000"),
         Scenario(
-            "search typo", f"{p}?search=zephyrien", f"{b}?search=zephyrien", explain=True, note="typo of the rare word"
+            "search common",
+            f"{p}?search=black",
+            f"{b}?search=black",
+            explain=True,
+            latency=True,
+            note="'black': 1 in 8",
+        ),
+        Scenario(
+            "search rare",
+            f"{p}?search=zephyrine",
+            f"{b}?search=zephyrine",
+            explain=True,
+            latency=True,
+            note="1 in 5000",
+        ),
+        Scenario(
+            "search typo",
+            f"{p}?search=zephyrien",
+            f"{b}?search=zephyrien",
+            explain=True,
+            latency=True,
+            note="typo of the rare word",
         ),
         Scenario("deep page 500 (page=)", f"{p}?page=500", f"{b}?page=500", explain=True),
         Scenario("cursor page 1", p, f"{b}?pagination=cursor", server="cursor"),
@@ -214,7 +234,7 @@ class Load:
             args = ["bench@example.com", BENCH_PASSWORD]
         return path, args
 
-    def once(self, url: str, scenario: Scenario, seconds: float) -> dict[str, Any]:
+    def once(self, url: str, scenario: Scenario, seconds: float, connections: int | None = None) -> dict[str, Any]:
         script, args = self.script(scenario)
         if scenario.lua == "refresh":
             # A fresh token per request: generously more than the fastest rate seen.
@@ -222,7 +242,7 @@ class Load:
         cmd = [
             self.wrk,
             f"-t{self.threads}",
-            f"-c{self.connections}",
+            f"-c{connections or self.connections}",
             f"-d{max(seconds, 1):g}s",
             "--timeout",
             "10s",
@@ -249,15 +269,17 @@ class Load:
             "non_2xx": raw["errors_status"],
         }
 
-    def measure(self, server: Server, scenario: Scenario) -> dict[str, dict[str, Any]]:
+    def measure(
+        self, server: Server, scenario: Scenario, connections: int | None = None, warm: bool = True
+    ) -> dict[str, dict[str, Any]]:
         """Warm up both, then alternate API and baseline ``repeats`` times; medians."""
         targets = {"api": scenario.api, "baseline": scenario.baseline}
-        for path in targets.values():
+        for path in targets.values() if warm else ():
             self.once(server.url + path, scenario, self.warmup)
         runs: dict[str, list[dict[str, Any]]] = {key: [] for key in targets}
         for _ in range(self.repeats):
             for key, path in targets.items():
-                runs[key].append(self.once(server.url + path, scenario, self.duration))
+                runs[key].append(self.once(server.url + path, scenario, self.duration, connections))
         result = {}
         for key, items in runs.items():
             result[key] = {
@@ -560,6 +582,11 @@ def main(argv: list[str]) -> int:
                     measured = load.measure(server, scenario)
                     row = next(r for r in entry["scenarios"] if r["name"] == scenario.name)
                     row.update(measured)
+                    if scenario.latency:
+                        # Latency of the endpoint itself: as many connections as
+                        # workers, so no request waits for a busy worker.
+                        row["latency"] = load.measure(server, scenario, connections=args.workers, warm=False)
+                        row["latency"]["connections"] = args.workers
                     print(
                         f" api {measured['api']['rps']:.0f} req/s, baseline {measured['baseline']['rps']:.0f} req/s",
                         flush=True,

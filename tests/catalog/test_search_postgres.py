@@ -3,6 +3,8 @@ tolerance, and the indexes the migration installs."""
 
 import pytest
 from django.db import connection
+from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
 
 from bazary.catalog.models import Product
 from bazary.catalog.search import PostgresSearchBackend
@@ -77,19 +79,39 @@ def test_every_connection_gets_the_trigram_threshold():
 
 
 def test_search_can_use_an_index_for_every_branch(tree):
-    """Full text, trigram (``%``) and SKU each have an index: with sequential
-    scans discouraged, the plan reads the product table through indexes only.
-    (Without ``%`` a similarity filter forces a scan of the whole table.)"""
+    """Full text, SKU and the trigram fallback (``%``) each have an index:
+    with sequential scans discouraged, no query of a search reads the product
+    table but through indexes. (Without ``%`` a similarity filter forces a
+    scan of the whole table.)"""
     ProductFactory(name="Espresso Machine", sku="EM-1", category=tree["books"])
-    queryset = PostgresSearchBackend().search(Product.objects.all(), "expresso")
-    sql, params = queryset.query.sql_with_params()
-    assert " %% " in sql or " % " in sql
+    with CaptureQueriesContext(connection) as ctx:
+        queryset = PostgresSearchBackend().search(Product.objects.all(), "expresso")
+    queries = [(q["sql"], None) for q in ctx.captured_queries] + [queryset.query.sql_with_params()]
+    assert len(queries) == 3  # the words' first matches, the fallback's, the ranked page
+    assert any(" % " in sql for sql, _ in queries)
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")
-        cursor.execute("EXPLAIN " + sql, params)
-        plan = "\n".join(row[0] for row in cursor.fetchall())
-    assert f"Seq Scan on {Product._meta.db_table}" not in plan, plan
+        for sql, params in queries:
+            cursor.execute("EXPLAIN " + sql, params)
+            plan = "\n".join(row[0] for row in cursor.fetchall())
+            assert f"Seq Scan on {Product._meta.db_table}" not in plan, plan
     assert [p.slug for p in queryset] == ["espresso-machine"]
+
+
+def test_similar_names_count_only_when_the_words_find_nothing(tree, api_client):
+    ProductFactory(name="Espresso Machine", category=tree["books"], description="")
+    ProductFactory(name="Espressos", category=tree["books"], description="")  # similar, another word
+    assert slugs(api_client.get("/api/products/?search=espresso")) == ["espresso-machine"]
+    assert set(slugs(api_client.get("/api/products/?search=expresso"))) == {"espresso-machine", "espressos"}
+
+
+def test_a_typo_search_is_capped_like_any_other(tree, api_client):
+    for i in range(4):
+        ProductFactory(name=f"Espresso Machine {i}", category=tree["books"], description="")
+    with override_settings(BAZARY_CATALOG={"SEARCH_MAX_RESULTS": 2}):
+        body = api_client.get("/api/products/?search=expresso").json()
+    assert body["count"] == 2
+    assert sorted(row["slug"] for row in body["results"]) == ["espresso-machine-2", "espresso-machine-3"]
 
 
 def test_search_indexes_include_upper_sku():

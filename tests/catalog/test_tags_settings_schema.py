@@ -65,6 +65,7 @@ def test_settings_defaults_and_late_reading():
         ({"MAX_SEARCH_LENGTH": 0}, "bazary_catalog.E013"),
         ({"TREE_CACHE_TIMEOUT": -1}, "bazary_catalog.E014"),
         ({"PRODUCT_URL": "https://shop.example/p/"}, "bazary_catalog.E015"),
+        ({"SEARCH_MAX_RESULTS": 0}, "bazary_catalog.E016"),
     ],
 )
 def test_checks(values, check_id):

@@ -90,6 +90,9 @@ catalog_settings = AppSettings(
             3600, (int, type(None)), help="Seconds the category tree stays cached; None: until a change."
         ),
         "MAX_SEARCH_LENGTH": Option(200, (int,), help="Longest accepted search text, in characters."),
+        "SEARCH_MAX_RESULTS": Option(
+            1000, (int,), help="A search returns at most this many products: the first matches in catalog order."
+        ),
         "PRODUCT_URL": Option(
             None,
             (str, type(None)),
@@ -101,6 +104,7 @@ catalog_settings = AppSettings(
         page_sizes_are_valid("bazary_catalog.E011"),
         _positive("IMAGE_MAX_BYTES", "bazary_catalog.E012"),
         _positive("MAX_SEARCH_LENGTH", "bazary_catalog.E013"),
+        _positive("SEARCH_MAX_RESULTS", "bazary_catalog.E016"),
         _tree_cache_timeout_is_valid,
         _product_url_is_valid,
     ],

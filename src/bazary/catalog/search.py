@@ -4,6 +4,11 @@
 picks :class:`PostgresSearchBackend` on PostgreSQL and
 :class:`SimpleSearchBackend` elsewhere, per query, so one settings file serves
 SQLite in development and PostgreSQL in production.
+
+Both built-in backends bound the work of a search: they take the first
+``SEARCH_MAX_RESULTS`` matches in the catalog's default order (newest first)
+and rank only those, so a word found in half the catalog costs what a word
+found in ``SEARCH_MAX_RESULTS`` products costs (see docs/performance.md).
 """
 
 from __future__ import annotations
@@ -25,6 +30,17 @@ class BaseSearchBackend(ABC):
         """Return ``queryset`` filtered to the matches of ``text``, best first."""
 
 
+def first_matches(matches: models.QuerySet) -> list[Any]:
+    """The primary keys of the first ``SEARCH_MAX_RESULTS`` matches in the
+    model's default order: one query that stops early (an index scan on
+    ``created_at`` for a common word, a bitmap of a few rows for a rare one)
+    instead of ranking and counting every match."""
+    from .conf import catalog_settings
+
+    ordering = matches.model._meta.ordering or ["-pk"]
+    return list(matches.order_by(*ordering).values_list("pk", flat=True)[: catalog_settings.SEARCH_MAX_RESULTS])
+
+
 class SimpleSearchBackend(BaseSearchBackend):
     """Portable: every word must appear (case-insensitive) in the name, SKU,
     description or a tag; name matches rank first, then SKU/tag matches."""
@@ -33,13 +49,15 @@ class SimpleSearchBackend(BaseSearchBackend):
         words = text.split()
         if not words:
             return queryset
+        matches = queryset
         for word in words:
-            queryset = queryset.filter(
+            matches = matches.filter(
                 Q(name__icontains=word)
                 | Q(sku__icontains=word)
                 | Q(description__icontains=word)
                 | Q(pk__in=queryset.model._default_manager.filter(tags__name__icontains=word).values("pk"))
             )
+        queryset = queryset.filter(pk__in=first_matches(matches))
         rank = Case(
             When(name__icontains=text, then=Value(3)),
             When(sku__icontains=text, then=Value(2)),
@@ -51,9 +69,10 @@ class SimpleSearchBackend(BaseSearchBackend):
 
 
 class PostgresSearchBackend(BaseSearchBackend):
-    """Weighted full text over the stored ``search_vector`` (GIN index), plus
-    trigram similarity on the name (pg_trgm, GIN index) so a typo still finds
-    the product; ranked by the better of the two."""
+    """Weighted full text over the stored ``search_vector`` (GIN index) or an
+    exact SKU; when those find nothing, names similar to the text (pg_trgm,
+    GIN index), so a typo still finds the product. Ranked by the better of
+    the full-text rank and the name's similarity."""
 
     config = "simple"  # language-neutral: no stemming surprises across shop languages
     trigram_threshold = 0.2
@@ -65,24 +84,25 @@ class PostgresSearchBackend(BaseSearchBackend):
 
         _register_postgres_lookups()
         query = SearchQuery(text, search_type="websearch", config=self.config)
-        similar: Any = Q(search_similarity__gt=self.trigram_threshold)
-        if _trigram_index_usable(queryset.db, self.trigram_threshold):
-            # ``%`` lets the trigram GIN index find the candidates, so every
-            # branch of the OR below has an index (the vector's GIN, the name's
-            # trigram GIN, UPPER(sku)) and PostgreSQL combines them in a bitmap
-            # scan instead of reading the whole table; the strict ``>`` keeps
-            # the exact cut-off.
-            similar = TrigramSimilar(F("name"), text) & similar
+        found = first_matches(queryset.filter(Q(search_vector=query) | Q(sku__iexact=text)))
+        if not found:
+            # Typo tolerance as a fallback: a similarity per row examined is
+            # what made a common word's search slow when it was always OR-ed in.
+            similar = queryset.annotate(search_similarity=TrigramSimilarity("name", text))
+            if _trigram_index_usable(queryset.db, self.trigram_threshold):
+                # ``%`` lets the trigram GIN index find the candidates; the
+                # strict ``>`` below keeps the exact cut-off.
+                similar = similar.filter(TrigramSimilar(F("name"), text))
+            found = first_matches(similar.filter(search_similarity__gt=self.trigram_threshold))
         return (
-            queryset.annotate(search_similarity=TrigramSimilarity("name", text))
+            queryset.filter(pk__in=found)
             .annotate(
                 search_rank=Greatest(
                     Coalesce(SearchRank(F("search_vector"), query), Value(0.0), output_field=FloatField()),
-                    F("search_similarity"),
+                    TrigramSimilarity("name", text),
                     output_field=FloatField(),
                 )
             )
-            .filter(Q(search_vector=query) | similar | Q(sku__iexact=text))
             .order_by("-search_rank", *queryset.model._meta.ordering)
         )
 
