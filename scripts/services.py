@@ -122,6 +122,9 @@ def main(argv: list[str]) -> int:
     if not redis_server:
         raise SystemExit("redis-server not found: apt-get install redis-server")
     moto = shutil.which("moto_server") or str(Path(sys.executable).parent / "moto_server")
+    # A SIGTERM (a CI timeout, ``kill``) unwinds like Ctrl-C: the command is
+    # killed and every service stopped, instead of leaving them running.
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
 
     with tempfile.TemporaryDirectory(prefix="bazary-services-") as tmp, contextlib.ExitStack() as stack:
         workdir = Path(tmp)
