@@ -5,7 +5,9 @@ With nothing set the suite runs on SQLite, local memory cache and local files.
 to run the same suite against PostgreSQL, Redis and an S3 server.
 """
 
+import atexit
 import os
+import shutil
 import tempfile
 
 SECRET_KEY = "bazary-tests-only-not-a-secret-but-long-enough-for-hs256"
@@ -18,6 +20,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.AutoField"  # bazary must not depend on i
 STATIC_URL = "/static/"
 MEDIA_URL = "/media/"
 MEDIA_ROOT = tempfile.mkdtemp(prefix="bazary-test-media-")
+atexit.register(shutil.rmtree, MEDIA_ROOT, ignore_errors=True)  # one per process that loads the settings
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast tests
 
