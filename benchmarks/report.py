@@ -107,7 +107,7 @@ def goals(results: dict[str, Any]) -> list[str]:
             )
     if sizes:
         largest = max(sizes)
-        for name in ("search common", "search rare", "search typo"):
+        for name in ("search common", "search rare", "search typo", "search typo of a common word"):
             row = _find(results, largest, name)
             if row and "api" in row:
                 seq = any(p["seq_scan_on_products"] for p in row.get("explain", []))

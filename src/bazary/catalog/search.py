@@ -70,36 +70,37 @@ class SimpleSearchBackend(BaseSearchBackend):
 
 class PostgresSearchBackend(BaseSearchBackend):
     """Weighted full text over the stored ``search_vector`` (GIN index) or an
-    exact SKU; when those find nothing, names similar to the text (pg_trgm,
-    GIN index), so a typo still finds the product. Ranked by the better of
-    the full-text rank and the name's similarity."""
+    exact SKU; when those find nothing, the names holding a word similar to
+    the text (pg_trgm word similarity, GIN index), so a typo still finds the
+    product. Ranked by the better of the full-text rank and that similarity."""
 
     config = "simple"  # language-neutral: no stemming surprises across shop languages
-    trigram_threshold = 0.2
+    word_similarity_threshold = 0.5
 
     def search(self, queryset: models.QuerySet, text: str) -> models.QuerySet:
         # Imported here: django.contrib.postgres needs psycopg (Django 6).
-        from django.contrib.postgres.lookups import TrigramSimilar
-        from django.contrib.postgres.search import SearchQuery, SearchRank, TrigramSimilarity
+        from django.contrib.postgres.lookups import TrigramWordSimilar
+        from django.contrib.postgres.search import SearchQuery, SearchRank, TrigramWordSimilarity
 
         _register_postgres_lookups()
         query = SearchQuery(text, search_type="websearch", config=self.config)
+        similarity = TrigramWordSimilarity(Value(text), "name")
         found = first_matches(queryset.filter(Q(search_vector=query) | Q(sku__iexact=text)))
         if not found:
             # Typo tolerance as a fallback: a similarity per row examined is
             # what made a common word's search slow when it was always OR-ed in.
-            similar = queryset.annotate(search_similarity=TrigramSimilarity("name", text))
-            if _trigram_index_usable(queryset.db, self.trigram_threshold):
-                # ``%`` lets the trigram GIN index find the candidates; the
-                # strict ``>`` below keeps the exact cut-off.
-                similar = similar.filter(TrigramSimilar(F("name"), text))
-            found = first_matches(similar.filter(search_similarity__gt=self.trigram_threshold))
+            similar = queryset.annotate(search_similarity=similarity)
+            if _trigram_index_usable(queryset.db, self.word_similarity_threshold):
+                # ``name %> text`` lets the trigram GIN index find the
+                # candidates; the filter below keeps the exact cut-off.
+                similar = similar.filter(TrigramWordSimilar(F("name"), Value(text)))
+            found = first_matches(similar.filter(search_similarity__gte=self.word_similarity_threshold))
         return (
             queryset.filter(pk__in=found)
             .annotate(
                 search_rank=Greatest(
                     Coalesce(SearchRank(F("search_vector"), query), Value(0.0), output_field=FloatField()),
-                    TrigramSimilarity("name", text),
+                    similarity,
                     output_field=FloatField(),
                 )
             )
@@ -107,30 +108,31 @@ class PostgresSearchBackend(BaseSearchBackend):
         )
 
 
-#: ``pg_trgm.similarity_threshold`` set on every PostgreSQL connection (for ``%``).
-CONNECTION_TRIGRAM_THRESHOLD = PostgresSearchBackend.trigram_threshold
+#: ``pg_trgm.word_similarity_threshold`` set on every PostgreSQL connection (for ``%>``).
+CONNECTION_WORD_SIMILARITY_THRESHOLD = PostgresSearchBackend.word_similarity_threshold
 # The raw connections that have it (a pooled connection is set up once).
 _threshold_set: weakref.WeakSet[Any] = weakref.WeakSet()
 
 
 def set_trigram_threshold(sender: Any, connection: Any, **kwargs: Any) -> None:
-    """``connection_created`` receiver: set the session's trigram threshold once
-    per physical connection. Connections are opened in autocommit mode, so the
-    setting lasts (a later rollback cannot undo it)."""
+    """``connection_created`` receiver: set the session's word similarity
+    threshold once per physical connection. Connections are opened in
+    autocommit mode, so the setting lasts (a later rollback cannot undo it)."""
     if connection.vendor != "postgresql" or connection.connection in _threshold_set:
         return
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT set_config('pg_trgm.similarity_threshold', %s, false)", [str(CONNECTION_TRIGRAM_THRESHOLD)]
+            "SELECT set_config('pg_trgm.word_similarity_threshold', %s, false)",
+            [str(CONNECTION_WORD_SIMILARITY_THRESHOLD)],
         )
     _threshold_set.add(connection.connection)
 
 
 def _trigram_index_usable(using: str, threshold: float) -> bool:
-    """Whether ``%`` on this connection finds every name above ``threshold``."""
+    """Whether ``%>`` on this connection finds every name at or above ``threshold``."""
     connection = connections[using]
     connection.ensure_connection()
-    return threshold >= CONNECTION_TRIGRAM_THRESHOLD and connection.connection in _threshold_set
+    return threshold >= CONNECTION_WORD_SIMILARITY_THRESHOLD and connection.connection in _threshold_set
 
 
 def connect_trigram_threshold() -> None:
