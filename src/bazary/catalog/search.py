@@ -84,7 +84,7 @@ class PostgresSearchBackend(BaseSearchBackend):
 
         _register_postgres_lookups()
         query = SearchQuery(text, search_type="websearch", config=self.config)
-        similarity = TrigramWordSimilarity(Value(text), "name")
+        similarity = TrigramWordSimilarity(text, "name")
         found = first_matches(queryset.filter(Q(search_vector=query) | Q(sku__iexact=text)))
         if not found:
             # Typo tolerance as a fallback: a similarity per row examined is
