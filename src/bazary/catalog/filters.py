@@ -14,16 +14,13 @@ from django_filters.widgets import QueryArrayWidget
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
+from bazary.core.permissions import is_staff
+
 from .conf import catalog_settings
 from .models import get_category_model, get_product_model
 from .search import through_fk
 
 ORDERING_FIELDS = (("price", "price"), ("name", "name"), ("created_at", "created_at"))
-
-
-def is_staff_request(request: Any) -> bool:
-    user = getattr(request, "user", None)
-    return bool(user is not None and user.is_authenticated and user.is_staff)
 
 
 class MultipleSlugField(forms.Field):
@@ -111,13 +108,13 @@ class ProductFilterSet(filters.FilterSet):
         super().__init__(*args, **kwargs)
         # Read per request, so override_settings applies.
         self.filters["search"].extra["max_length"] = catalog_settings.MAX_SEARCH_LENGTH
-        if not is_staff_request(self.request):
+        if not is_staff(self.request):
             self.filters.pop("is_active")
 
     def filter_category(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         # One subquery, no extra round trip: the category's subtree by path prefix.
         categories = get_category_model()._default_manager.all()
-        if not is_staff_request(self.request):
+        if not is_staff(self.request):
             categories = categories.visible()
         path = Subquery(categories.filter(slug=value).values("path")[:1])
         return queryset.filter(category__path__startswith=path)
@@ -158,7 +155,7 @@ class CategoryFilterSet(filters.FilterSet):
         if value == "root":
             return queryset.filter(parent__isnull=True)
         parents = get_category_model()._default_manager.all()
-        if not is_staff_request(self.request):
+        if not is_staff(self.request):
             # An inactive category (or one under an inactive ancestor) has no
             # children for customers, even if theirs are active.
             parents = parents.visible()

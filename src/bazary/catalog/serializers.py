@@ -12,6 +12,8 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from bazary.core.permissions import is_staff
+
 from .images import validate_image_file
 from .models import (
     RESERVED_CATEGORY_SLUGS,
@@ -30,9 +32,7 @@ MAX_ATTRIBUTES_BYTES = 16 * 1024
 
 
 def _is_staff(serializer: serializers.BaseSerializer) -> bool:
-    request = serializer.context.get("request")
-    user = getattr(request, "user", None)
-    return bool(user and user.is_authenticated and user.is_staff)
+    return is_staff(serializer.context.get("request"))
 
 
 # --------------------------------------------------------------------------- small shapes

@@ -26,7 +26,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from bazary.core.permissions import IsStaffWithModelPerms, IsStaffWithModelPermsOrReadOnly
+from bazary.core.permissions import IsStaffWithModelPerms, is_staff
 from bazary.core.views import BazaryAPIMixin
 
 from . import serializers as s
@@ -81,6 +81,15 @@ def parse_id(value: Any) -> int:
     return int(text)
 
 
+class CatalogPermissionMixin:
+    # The catalog's read/write endpoints: PERMISSION_CLASS, read per request.
+    # (A comment: drf-spectacular takes a view's first docstring as the
+    # description of its operations.)
+
+    def get_permissions(self) -> list[Any]:
+        return [catalog_settings.PERMISSION_CLASS()]
+
+
 class SlugLookupMixin:
     """Viewsets looked up by slug: hostile values are a JSON 404."""
 
@@ -88,11 +97,6 @@ class SlugLookupMixin:
         kwargs = cast(Any, self).kwargs
         kwargs["slug"] = guard_lookup(kwargs.get("slug"))
         return cast(Any, super()).get_object()
-
-
-def is_staff(request: Request) -> bool:
-    user = request.user
-    return bool(user and user.is_authenticated and user.is_staff)
 
 
 def conditional_response(request: Request, data: Any, last_modified: datetime | None = None) -> Response:
@@ -139,12 +143,11 @@ NOT_MODIFIED = OpenApiResponse(description=_("Not modified since the ETag / date
         description=_("409 while the category still has products or subcategories."),
     ),
 )
-class CategoryViewSet(SlugLookupMixin, BazaryAPIMixin, viewsets.ModelViewSet):
+class CategoryViewSet(CatalogPermissionMixin, SlugLookupMixin, BazaryAPIMixin, viewsets.ModelViewSet):
     schema = CatalogAutoSchema()
     error_responses = {**CRUD_ERRORS, "destroy": {**CRUD_ERRORS["destroy"], 409: ERR_409}}
     lookup_field = "slug"
     lookup_value_regex = "[-a-zA-Z0-9_]+"
-    permission_classes = [IsStaffWithModelPermsOrReadOnly]
     filter_backends = [DjangoFilterBackend]
     filterset_class = CategoryFilterSet
     parser_classes = [JSONParser, MultiPartParser, FormParser]
@@ -162,9 +165,6 @@ class CategoryViewSet(SlugLookupMixin, BazaryAPIMixin, viewsets.ModelViewSet):
 
     def get_serializer_class(self) -> Any:
         return catalog_settings.CATEGORY_SERIALIZER
-
-    def get_permissions(self) -> list[Any]:
-        return [catalog_settings.PERMISSION_CLASS()]
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         queryset = self.filter_queryset(self.get_queryset())
@@ -216,13 +216,12 @@ class CategoryTreeView(BazaryAPIMixin, APIView):
     partial_update=extend_schema(summary=_("Update a tag")),
     destroy=extend_schema(summary=_("Delete a tag")),
 )
-class TagViewSet(SlugLookupMixin, BazaryAPIMixin, viewsets.ModelViewSet):
+class TagViewSet(CatalogPermissionMixin, SlugLookupMixin, BazaryAPIMixin, viewsets.ModelViewSet):
     schema = CatalogAutoSchema()
     error_responses = CRUD_ERRORS
     lookup_field = "slug"
     lookup_value_regex = "[-a-zA-Z0-9_]+"
     queryset = Tag.objects.all()
-    permission_classes = [IsStaffWithModelPermsOrReadOnly]
     filter_backends: Any = []
 
     # Page numbers whatever PAGINATION_CLASS says: a cursor needs created_at,
@@ -234,9 +233,6 @@ class TagViewSet(SlugLookupMixin, BazaryAPIMixin, viewsets.ModelViewSet):
 
     def get_serializer_class(self) -> Any:
         return catalog_settings.TAG_SERIALIZER
-
-    def get_permissions(self) -> list[Any]:
-        return [catalog_settings.PERMISSION_CLASS()]
 
 
 # --------------------------------------------------------------------------- products
@@ -253,12 +249,11 @@ class TagViewSet(SlugLookupMixin, BazaryAPIMixin, viewsets.ModelViewSet):
     partial_update=extend_schema(summary=_("Update a product")),
     destroy=extend_schema(summary=_("Delete a product")),
 )
-class ProductViewSet(SlugLookupMixin, BazaryAPIMixin, viewsets.ModelViewSet):
+class ProductViewSet(CatalogPermissionMixin, SlugLookupMixin, BazaryAPIMixin, viewsets.ModelViewSet):
     schema = CatalogAutoSchema()
     error_responses = {**CRUD_ERRORS, "retrieve": {304: _("Not modified since the ETag / date given."), 404: ERR_404}}
     lookup_field = "slug"
     lookup_value_regex = "[-a-zA-Z0-9_]+"
-    permission_classes = [IsStaffWithModelPermsOrReadOnly]
     filter_backends = [DjangoFilterBackend]
 
     @property
@@ -284,9 +279,6 @@ class ProductViewSet(SlugLookupMixin, BazaryAPIMixin, viewsets.ModelViewSet):
             return catalog_settings.PRODUCT_DETAIL_SERIALIZER
         return catalog_settings.PRODUCT_SERIALIZER
 
-    def get_permissions(self) -> list[Any]:
-        return [catalog_settings.PERMISSION_CLASS()]
-
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         product = self.get_object()
         # The category's ancestors in one query, shared with the serializer:
@@ -308,10 +300,9 @@ def visible_product(request: Request, slug: str) -> Any:
     return get_object_or_404(qs, slug=guard_lookup(slug))
 
 
-class ProductImageListView(BazaryAPIMixin, generics.ListCreateAPIView):
+class ProductImageListView(CatalogPermissionMixin, BazaryAPIMixin, generics.ListCreateAPIView):
     """A product's images (GET), or upload one (POST, multipart, staff)."""
 
-    permission_classes = [IsStaffWithModelPermsOrReadOnly]
     parser_classes = [MultiPartParser, FormParser]
     filter_backends: Any = []
     queryset = ProductImage.objects.all()
@@ -321,9 +312,6 @@ class ProductImageListView(BazaryAPIMixin, generics.ListCreateAPIView):
 
     def get_serializer_class(self) -> Any:
         return catalog_settings.IMAGE_SERIALIZER
-
-    def get_permissions(self) -> list[Any]:
-        return [catalog_settings.PERMISSION_CLASS()]
 
     def get_queryset(self) -> Any:
         product = visible_product(self.request, self.kwargs["slug"])

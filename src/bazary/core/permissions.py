@@ -8,6 +8,14 @@ from rest_framework import permissions
 from rest_framework.request import Request
 
 
+def is_staff(request: Any) -> bool:
+    """Whether the request (DRF's or Django's, or ``None``) comes from a
+    signed-in staff user: the one test behind every staff-only view, filter
+    and field."""
+    user = getattr(request, "user", None)
+    return bool(user is not None and user.is_authenticated and user.is_staff)
+
+
 class IsStaffWithModelPermsOrReadOnly(permissions.DjangoModelPermissions):
     """Anyone may read; writing needs ``is_staff`` and the model permission
     (``add_``/``change_``/``delete_``), as in the Django admin."""
@@ -15,8 +23,7 @@ class IsStaffWithModelPermsOrReadOnly(permissions.DjangoModelPermissions):
     def has_permission(self, request: Request, view: Any) -> bool:
         if request.method in permissions.SAFE_METHODS:
             return True
-        user = request.user
-        if not (user and user.is_authenticated and user.is_staff):
+        if not is_staff(request):
             return False
         return super().has_permission(request, view)
 
