@@ -106,6 +106,11 @@ def test_schema_documents_the_catalog(api_client):
     assert "CategoryRef" in str(components["Product"]["properties"]["category"])
     # staff-only fields are documented (and say so)
     assert "Staff only" in components["Product"]["properties"]["cost_price"]["description"]
+    # No mixin's docstring passes for an operation's description.
+    descriptions = {
+        op.get("description", "") for item in paths.values() for op in item.values() if isinstance(op, dict)
+    }
+    assert not any("looked up by slug" in text or "hostile" in text for text in descriptions)
 
 
 def test_schema_validates_without_warnings(tmp_path):

@@ -91,7 +91,8 @@ class CatalogPermissionMixin:
 
 
 class SlugLookupMixin:
-    """Viewsets looked up by slug: hostile values are a JSON 404."""
+    # Viewsets looked up by slug: hostile values are a JSON 404. (A comment,
+    # like the mixin's above: a docstring would describe every operation.)
 
     def get_object(self) -> Any:
         kwargs = cast(Any, self).kwargs
