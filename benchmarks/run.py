@@ -55,6 +55,17 @@ class Scenario:
     note: str = ""
     latency: bool = False  # also measured with one connection per worker (no queueing)
 
+    def row(self, api_queries: int, baseline_queries: int) -> dict[str, Any]:
+        """The scenario's entry in ``results.json``, before its measurements."""
+        return {
+            "name": self.name,
+            "group": self.group,
+            "note": self.note,
+            "api_path": self.api,
+            "baseline_path": self.baseline,
+            "queries": {"api": api_queries, "baseline": baseline_queries},
+        }
+
 
 def catalog_scenarios(data: dict[str, Any]) -> list[Scenario]:
     p, b = "/api/v1/products/", "/baseline/products/"
@@ -558,14 +569,7 @@ def main(argv: list[str]) -> int:
         for scenario in scenarios:
             api_q, api_sql, _ = count_queries(scenario.api, server=scenario.server)
             base_q, _, _ = count_queries(scenario.baseline)
-            row: dict[str, Any] = {
-                "name": scenario.name,
-                "group": scenario.group,
-                "note": scenario.note,
-                "api_path": scenario.api,
-                "baseline_path": scenario.baseline,
-                "queries": {"api": api_q, "baseline": base_q},
-            }
+            row = scenario.row(api_q, base_q)
             if scenario.explain:
                 plans = explain(api_sql, table)
                 row["explain"] = [{k: v for k, v in plan.items() if k != "plan"} for plan in plans]
@@ -620,14 +624,7 @@ def main(argv: list[str]) -> int:
             if scenario.lua == "refresh":
                 body = {"refresh": seed.refresh_token_pool(user, 1)[0]}
             base_q, _, _ = count_queries(scenario.baseline, method="POST", body=body)
-            row = {
-                "name": scenario.name,
-                "group": scenario.group,
-                "note": scenario.note,
-                "api_path": scenario.api,
-                "baseline_path": scenario.baseline,
-                "queries": {"api": api_q, "baseline": base_q},
-            }
+            row = scenario.row(api_q, base_q)
             with Server(env, args.workers, out / "gunicorn.log") as server:
                 print(f"  {scenario.name}...", end="", flush=True)
                 row.update(load.measure(server, scenario))
