@@ -16,6 +16,7 @@ from rest_framework.request import Request
 
 from bazary.core.throttling import ScopedRateThrottle
 
+from . import lockout
 from .conf import accounts_settings, get_adapter
 
 
@@ -62,8 +63,7 @@ class EmailScopedRateThrottle(AccountsScopedRateThrottle):
             user = None
         else:
             user = adapter.get_user_by_email(email)
-        ident = f"user:{user.pk}" if user is not None else "email:" + adapter.email_key(email)
-        digest = hashlib.sha256(ident.encode("utf-8", "surrogatepass")).hexdigest()
+        digest = hashlib.sha256(lockout.subject(email, user).encode("utf-8", "surrogatepass")).hexdigest()
         return self.cache_format % {"scope": self.scope, "ident": digest}
 
 
