@@ -277,15 +277,10 @@ class TokenVerifySerializer(serializers.Serializer):
         if BlacklistedToken.objects.filter(token__jti=token.get(jwt_settings.JTI_CLAIM)).exists():
             raise _token_refused(TokenError("blacklisted"))
         # A token of a deleted or deactivated account is no longer valid either.
-        adapter = get_adapter()
-        user_id = token.get(jwt_settings.USER_ID_CLAIM)
-        model = adapter.user_model
         try:
-            user = model._default_manager.get(**{jwt_settings.USER_ID_FIELD: user_id}) if user_id is not None else None
-        except (model.DoesNotExist, ValueError, TypeError, OverflowError):
-            user = None
-        if user is None or not adapter.can_login(user):
-            raise _token_refused(TokenError("no such user"))
+            sessions.user_of(token)
+        except sessions.RefreshRefused as exc:
+            raise _token_refused(TokenError("no such user")) from exc
         return {}
 
 

@@ -57,8 +57,9 @@ def _load_refresh(raw: str) -> RefreshToken:
         raise RefreshRefused(str(exc)) from exc
 
 
-def _user_of(refresh: RefreshToken) -> Any:
-    user_id = refresh.payload.get(jwt_settings.USER_ID_CLAIM)
+def user_of(token: Any) -> Any:
+    """The account a token was issued to, if it may still log in; else :class:`RefreshRefused`."""
+    user_id = token.payload.get(jwt_settings.USER_ID_CLAIM)
     model = get_adapter().user_model
     try:
         user = model._default_manager.get(**{jwt_settings.USER_ID_FIELD: user_id})
@@ -77,7 +78,7 @@ def refresh_tokens(raw: str, request: HttpRequest | None = None) -> dict[str, st
     so of many simultaneous refreshes of one token at most one succeeds.
     """
     refresh = _load_refresh(raw)
-    user = _user_of(refresh)
+    user = user_of(refresh)
     if not accounts_settings.ROTATE_REFRESH_TOKENS:
         return {"access": str(refresh.access_token)}
     jti = refresh[jwt_settings.JTI_CLAIM]
