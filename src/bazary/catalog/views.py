@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from datetime import UTC, datetime
 from typing import Any, cast
 
@@ -26,6 +25,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from bazary.core.lookups import parse_id
 from bazary.core.permissions import IsStaffWithModelPerms, is_staff
 from bazary.core.views import BazaryAPIMixin
 
@@ -38,8 +38,6 @@ from .pagination import CatalogPageNumberPagination
 from .schema import CatalogAutoSchema
 from .stock import InsufficientStock, StockLimitExceeded, adjust_stock
 from .tree import cached_tree
-
-MAX_ID = 2**63 - 1
 
 # Error responses, by action, added to the schema by CatalogAutoSchema.
 ERR_400 = _("Invalid input (field errors).")
@@ -70,15 +68,6 @@ def guard_lookup(value: Any) -> str:
     if not isinstance(value, str) or "\x00" in value or not value or len(value) > 1000:
         raise Http404
     return value
-
-
-def parse_id(value: Any) -> int:
-    """An integer id from the URL, or a 404 (letters, signs, non-ASCII digits,
-    or more than the database integer holds)."""
-    text = str(value)
-    if not re.fullmatch(r"[0-9]{1,19}", text) or int(text) > MAX_ID:
-        raise Http404
-    return int(text)
 
 
 class CatalogPermissionMixin:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from django.db.models import QuerySet
@@ -13,7 +12,6 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound
 from rest_framework.parsers import JSONParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
@@ -21,6 +19,7 @@ from rest_framework.response import Response
 from rest_framework.serializers import ListSerializer
 from rest_framework.views import APIView
 
+from bazary.core.lookups import parse_id
 from bazary.core.views import BazaryAPIMixin
 
 from .conf import notifications_settings
@@ -40,7 +39,6 @@ from .serializers import (
 UNAUTHENTICATED = OpenApiResponse(ErrorSerializer, description=_("Not authenticated."))
 NOT_FOUND = OpenApiResponse(ErrorSerializer, description=_("No such notification among the user's own."))
 TAGS = ["notifications"]
-MAX_ID = 2**63 - 1
 # The URL takes anything (for a JSON 404); the schema documents what an id is.
 ID_PARAM = OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH, description=_("The notification's id."))
 
@@ -90,11 +88,7 @@ class NotificationViewSet(
 
     def get_object(self) -> Notification:
         lookup = self.lookup_url_kwarg or self.lookup_field
-        value = str(self.kwargs.get(lookup, ""))
-        # ASCII digits only, and no more than the database integer holds.
-        if not re.fullmatch(r"[0-9]{1,19}", value) or int(value) > MAX_ID:
-            raise NotFound
-        self.kwargs[lookup] = int(value)
+        self.kwargs[lookup] = parse_id(self.kwargs.get(lookup, ""))
         return super().get_object()
 
     def get_queryset(self) -> QuerySet[Notification]:
