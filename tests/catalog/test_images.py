@@ -152,7 +152,7 @@ def test_a_failed_save_deletes_the_stored_file(catalog, manager_client, settings
     def fail(*args, **kwargs):
         raise RuntimeError("database went away")
 
-    monkeypatch.setattr("bazary.catalog.views._touch_product", fail)
+    monkeypatch.setattr("bazary.catalog.views.images._touch_product", fail)
     before = _file_count()
     manager_client.raise_request_exception = False
     response = manager_client.post(URL, {"image": image_upload()})

@@ -1,0 +1,29 @@
+"""The catalog API, a module per resource. Every view mixes in
+:class:`~bazary.core.views.BazaryAPIMixin` and sets its permissions, filter
+backends and pagination explicitly; serializer, filterset, search backend and
+pagination classes are read from ``BAZARY_CATALOG`` per request. This package
+re-exports the views (``bazary.catalog.views.ProductViewSet``)."""
+
+from .categories import CategoryTreeView, CategoryViewSet
+from .common import CatalogPermissionMixin, SlugLookupMixin, conditional_response, guard_lookup, visible_product
+from .images import ProductImageDetailView, ProductImageListView
+from .products import ProductViewSet
+from .stock import ProductStockView, StockAlertView, StockPermission
+from .tags import TagViewSet
+
+__all__ = [
+    "CatalogPermissionMixin",
+    "CategoryTreeView",
+    "CategoryViewSet",
+    "ProductImageDetailView",
+    "ProductImageListView",
+    "ProductStockView",
+    "ProductViewSet",
+    "SlugLookupMixin",
+    "StockAlertView",
+    "StockPermission",
+    "TagViewSet",
+    "conditional_response",
+    "guard_lookup",
+    "visible_product",
+]
