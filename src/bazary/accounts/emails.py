@@ -33,6 +33,23 @@ def template_for(kind: str) -> str:
     return f"{TEMPLATE_DIR}/{kind}"
 
 
+def recipient_name(user: Any) -> str:
+    """The name to greet ``user`` with: empty unless the account's address is verified.
+
+    The names of an unverified account were typed by whoever registered it, who
+    need not own the address: whatever they wrote must not reach that inbox from
+    the shop's address (a "pay at http://…" first name would be phishing). The
+    verification mail never carries a name at all.
+    """
+    from .conf import get_adapter
+
+    adapter = get_adapter()
+    if not adapter.is_email_verified(user):
+        return ""
+    get_full_name = getattr(user, "get_full_name", None)
+    return str(get_full_name() or "") if callable(get_full_name) else ""
+
+
 def register_kinds() -> None:
     """Declare the kinds to bazary.notifications (called from ``AppConfig.ready``)."""
     from bazary.notifications.kinds import Kind, registry

@@ -58,11 +58,6 @@ def _validate_new_password(password: str, user: Any) -> str:
     return password
 
 
-def _name(user: Any) -> str:
-    get_full_name = getattr(user, "get_full_name", None)
-    return get_full_name() if callable(get_full_name) else ""
-
-
 def send_verification(user: Any, request: Any) -> None:
     adapter = get_adapter()
     token = tokens.make_verify_email_token(user)
@@ -72,8 +67,8 @@ def send_verification(user: Any, request: Any) -> None:
         {
             "url": adapter.verify_email_url(request, token),
             "token": token,
+            # Nothing the registrant wrote: the address is not proven to be theirs.
             "email": adapter.get_email(user),
-            "name": _name(user),
         },
     )
 
@@ -139,7 +134,11 @@ class RegisterSerializer(serializers.Serializer):
             # No enumeration: the caller sees the same 201 after the same work (a password hash);
             # the owner hears about it, at the address the account has (never the one given).
             make_password(validated_data["password"])
-            emails.send("account_exists", existing, {"email": adapter.get_email(existing), "name": _name(existing)})
+            emails.send(
+                "account_exists",
+                existing,
+                {"email": adapter.get_email(existing), "name": emails.recipient_name(existing)},
+            )
         return existing
 
     def to_representation(self, instance: Any) -> dict[str, Any]:
@@ -325,7 +324,9 @@ class PasswordChangeSerializer(serializers.Serializer):
             user.save(update_fields=["password"])
             sessions.revoke_all(user, except_jti=keep)
         signals.password_changed.send(sender=type(user), user=user, request=request)
-        emails.send("password_changed", user, {"email": get_adapter().get_email(user), "name": _name(user)})
+        emails.send(
+            "password_changed", user, {"email": get_adapter().get_email(user), "name": emails.recipient_name(user)}
+        )
         return user
 
 
@@ -352,7 +353,7 @@ class PasswordResetSerializer(EmailSerializer):
                 "uid": uid,
                 "token": token,
                 "email": adapter.get_email(user),
-                "name": _name(user),
+                "name": emails.recipient_name(user),
             },
         )
 
@@ -388,7 +389,7 @@ class PasswordResetConfirmSerializer(serializers.Serializer):
                 adapter.set_email_verified(user)
         lockout.reset(lockout.subject(adapter.get_email(user), user))
         signals.password_reset.send(sender=type(user), user=user, request=_request(self))
-        emails.send("password_changed", user, {"email": adapter.get_email(user), "name": _name(user)})
+        emails.send("password_changed", user, {"email": adapter.get_email(user), "name": emails.recipient_name(user)})
         return user
 
 
@@ -430,7 +431,7 @@ class EmailChangeSerializer(serializers.Serializer):
             {**context, "url": adapter.email_change_url(request, token), "token": token},
             email=new_email,
         )
-        emails.send("email_change_notice", user, {**context, "name": _name(user)})
+        emails.send("email_change_notice", user, {**context, "name": emails.recipient_name(user)})
 
     def to_representation(self, instance: Any) -> dict[str, Any]:
         return {"detail": str(_("Open the link sent to the new address to confirm it."))}
