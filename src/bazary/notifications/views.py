@@ -12,7 +12,6 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import JSONParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -20,6 +19,7 @@ from rest_framework.serializers import ListSerializer
 from rest_framework.views import APIView
 
 from bazary.core.lookups import parse_id
+from bazary.core.parsers import JSONParser
 from bazary.core.views import BazaryAPIMixin
 
 from .conf import notifications_settings

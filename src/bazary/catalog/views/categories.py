@@ -11,11 +11,11 @@ from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import permissions, viewsets
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from bazary.core.parsers import FormParser, JSONParser, MultiPartParser
 from bazary.core.permissions import is_staff
 from bazary.core.views import BazaryAPIMixin
 

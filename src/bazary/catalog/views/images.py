@@ -8,11 +8,11 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, mixins
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from bazary.core.lookups import parse_id
+from bazary.core.parsers import FormParser, JSONParser, MultiPartParser
 from bazary.core.permissions import IsStaffWithModelPerms
 from bazary.core.views import BazaryAPIMixin
 
