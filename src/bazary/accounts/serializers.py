@@ -534,6 +534,7 @@ class DeleteAccountSerializer(serializers.Serializer):
         adapter = get_adapter()
         email = adapter.get_email(user)
         with transaction.atomic():
+            sessions.lock_user(user)  # first, as address writes and token rotations do: no lock-order deadlock
             Address.objects.filter(user=user).delete()
             sessions.revoke_all(user)
             adapter.anonymize_user(user)

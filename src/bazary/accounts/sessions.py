@@ -70,12 +70,24 @@ def user_of(token: Any) -> Any:
     return user
 
 
+def lock_user(user: Any) -> None:
+    """Lock the user's row until the end of the transaction (``SELECT … FOR UPDATE``).
+
+    Every rotation and every revocation of a user's tokens takes this lock
+    first, so they exclude each other: a revocation sees every token a
+    rotation committed, and a rotation waiting for the lock finds its token
+    revoked. Any ``AUTH_USER_MODEL`` has the row, so nothing is added to it.
+    """
+    type(user)._default_manager.select_for_update().filter(pk=user.pk).values_list("pk", flat=True).first()
+
+
 def refresh_tokens(raw: str, request: HttpRequest | None = None) -> dict[str, str]:
     """Exchange a refresh token for a new access token (and a new refresh token when rotating).
 
-    Safe under concurrency: the outstanding row is locked and the blacklist row
-    is inserted inside one transaction, and ``BlacklistedToken.token`` is unique,
-    so of many simultaneous refreshes of one token at most one succeeds.
+    Safe under concurrency: the user's row is locked (:func:`lock_user`) and
+    the blacklist row inserted inside one transaction, and
+    ``BlacklistedToken.token`` is unique, so of many simultaneous refreshes of
+    one token at most one succeeds, and none slips past a revocation.
     """
     refresh = _load_refresh(raw)
     user = user_of(refresh)
@@ -84,7 +96,8 @@ def refresh_tokens(raw: str, request: HttpRequest | None = None) -> dict[str, st
     jti = refresh[jwt_settings.JTI_CLAIM]
     try:
         with transaction.atomic():
-            outstanding = OutstandingToken.objects.select_for_update().filter(jti=jti).first()
+            lock_user(user)
+            outstanding = OutstandingToken.objects.filter(jti=jti).first()
             if outstanding is None or (outstanding.user_id is not None and outstanding.user_id != user.pk):
                 raise RefreshRefused("unknown token")
             if BlacklistedToken.objects.filter(token=outstanding).exists():
@@ -104,10 +117,14 @@ def live_tokens(user: Any) -> QuerySet[OutstandingToken]:
     ).select_related("bazary_session")
 
 
-def revoke(tokens: QuerySet[OutstandingToken]) -> int:
-    """Blacklist every token of ``tokens`` not blacklisted yet."""
-    pending = list(tokens.filter(blacklistedtoken__isnull=True).values_list("pk", flat=True))
-    BlacklistedToken.objects.bulk_create([BlacklistedToken(token_id=pk) for pk in pending], ignore_conflicts=True)
+def revoke(user: Any, tokens: QuerySet[OutstandingToken]) -> int:
+    """Blacklist every token of ``user`` in ``tokens`` not blacklisted yet, under :func:`lock_user`."""
+    with transaction.atomic():
+        lock_user(user)
+        pending = list(
+            tokens.filter(user=user, blacklistedtoken__isnull=True).order_by("pk").values_list("pk", flat=True)
+        )
+        BlacklistedToken.objects.bulk_create([BlacklistedToken(token_id=pk) for pk in pending], ignore_conflicts=True)
     return len(pending)
 
 
@@ -115,7 +132,7 @@ def revoke_all(user: Any, *, except_jti: str | None = None) -> int:
     tokens = OutstandingToken.objects.filter(user=user)
     if except_jti:
         tokens = tokens.exclude(jti=except_jti)
-    return revoke(tokens)
+    return revoke(user, tokens)
 
 
 def revoke_refresh(raw: str, user: Any) -> None:
@@ -123,5 +140,5 @@ def revoke_refresh(raw: str, user: Any) -> None:
     refresh = _load_refresh(raw)
     if str(refresh.payload.get(jwt_settings.USER_ID_CLAIM)) != str(getattr(user, jwt_settings.USER_ID_FIELD)):
         raise RefreshRefused("not your token")
-    if not revoke(OutstandingToken.objects.filter(jti=refresh[jwt_settings.JTI_CLAIM], user=user)):
+    if not revoke(user, OutstandingToken.objects.filter(jti=refresh[jwt_settings.JTI_CLAIM])):
         refresh.blacklist()  # a token issued without an outstanding row: record and blacklist it

@@ -428,7 +428,7 @@ class SessionViewSet(BazaryAPIMixin, mixins.ListModelMixin, mixins.DestroyModelM
         return sessions.live_tokens(self.request.user).order_by("-created_at", "-pk")
 
     def perform_destroy(self, instance: Any) -> None:
-        sessions.revoke(sessions.OutstandingToken.objects.filter(pk=instance.pk))
+        sessions.revoke(self.request.user, sessions.OutstandingToken.objects.filter(pk=instance.pk))
 
 
 @extend_schema_view(
