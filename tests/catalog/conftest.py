@@ -125,3 +125,26 @@ def catalog(tree):
         ),
     }
     return {**products, "sale": sale, "new": new}
+
+
+@pytest.fixture
+def tshirt(tree):
+    """A T-shirt in sizes S, M, L and colours Black, White (6 variants, 3 each
+    in stock but L/White at 0), and the options and values."""
+    from bazary.testing.catalog import OptionFactory, VariantFactory
+
+    size = OptionFactory(name="Size", position=0, values=["S", "M", "L"])
+    colour = OptionFactory(name="Colour", position=1, values=["Black", "White"])
+    values = {value.name: value for option in (size, colour) for value in option.values.all()}
+    product = ProductFactory(name="Basic Tee", sku="TEE", price="20.00", category=tree["books"], stock=0)
+    variants = {}
+    for position, (s, c) in enumerate((s, c) for s in ("S", "M", "L") for c in ("Black", "White")):
+        variants[f"{s}/{c}"] = VariantFactory(
+            product=product,
+            sku=f"TEE-{s}-{c[0]}",
+            values=[values[s], values[c]],
+            stock=0 if (s, c) == ("L", "White") else 3,
+            price="25.00" if s == "L" else None,
+            position=position,
+        )
+    return {"product": product, "size": size, "colour": colour, "values": values, "variants": variants}

@@ -40,6 +40,10 @@ def add_form(category, **overrides):
         "images-0-image": image_upload("lamp.png"),
         "images-0-alt_text": "A lamp",
         "images-0-position": "0",
+        "variants-TOTAL_FORMS": "0",
+        "variants-INITIAL_FORMS": "0",
+        "variants-MIN_NUM_FORMS": "0",
+        "variants-MAX_NUM_FORMS": "1000",
         "stock_movements-TOTAL_FORMS": "0",
         "stock_movements-INITIAL_FORMS": "0",
         "stock_movements-MIN_NUM_FORMS": "0",
@@ -97,3 +101,155 @@ def test_changelists_do_not_grow_queries_with_rows(admin_browser, django_assert_
     populate(20)
     with django_assert_max_num_queries(len(few.captured_queries)):
         assert admin_browser.get(url).status_code == 200
+
+
+# --------------------------------------------------------------------------- options and variants
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/admin/bazary_catalog/variant/",
+        "/admin/bazary_catalog/option/",
+        "/admin/bazary_catalog/product/",
+        "/admin/bazary_catalog/stockmovement/",
+        "/admin/bazary_catalog/stockalert/",
+    ],
+)
+def test_variant_changelists_do_not_grow_queries_with_rows(admin_browser, django_assert_max_num_queries, url):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from bazary.catalog.models import StockAlert
+    from bazary.catalog.stock import adjust_stock
+    from bazary.testing.catalog import OptionFactory, VariantFactory
+
+    user = get_user_model().objects.get()
+
+    def populate(n, offset):
+        size = OptionFactory(name=f"Size {offset}", values=[f"S{i}" for i in range(n)])
+        for index, value in enumerate(size.values.all()):
+            variant = VariantFactory(values=[value])
+            adjust_stock(variant, 1)
+            if index == 0:
+                StockAlert.objects.create(user=user, product=variant.product, variant=variant)
+
+    populate(2, 0)
+    with CaptureQueriesContext(connection) as few:
+        assert admin_browser.get(url).status_code == 200
+    populate(20, 1)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        assert admin_browser.get(url).status_code == 200
+
+
+def variant_form(product, values, **overrides):
+    data = {
+        "product": str(product.pk),
+        "sku": "",
+        "values": [str(value.pk) for value in values],
+        "price": "",
+        "compare_at_price": "",
+        "cost_price": "",
+        "track_inventory": "on",
+        "low_stock_threshold": "5",
+        "is_active": "on",
+        "position": "0",
+        "stock_movements-TOTAL_FORMS": "0",
+        "stock_movements-INITIAL_FORMS": "0",
+        "stock_movements-MIN_NUM_FORMS": "0",
+        "stock_movements-MAX_NUM_FORMS": "1000",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_adding_a_variant_with_its_option_values(admin_browser, tshirt):
+    from bazary.catalog.models import Variant
+    from bazary.testing.catalog import OptionValueFactory
+
+    xl = OptionValueFactory(option=tshirt["size"], name="XL", position=3)
+    black = tshirt["values"]["Black"]
+    response = admin_browser.post(
+        "/admin/bazary_catalog/variant/add/", variant_form(tshirt["product"], [xl, black], sku="TEE-XL-B")
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    variant = Variant.objects.get(sku="TEE-XL-B")
+    assert [value.name for value in variant.option_value_list()] == ["XL", "Black"]
+
+    # The same combination again, or two sizes: a form error, nothing saved.
+    for values in ([black, xl], [xl, tshirt["values"]["M"]]):
+        response = admin_browser.post(
+            "/admin/bazary_catalog/variant/add/", variant_form(tshirt["product"], values, sku="TEE-AGAIN")
+        )
+        assert response.status_code == 200
+        assert not Variant.objects.filter(sku="TEE-AGAIN").exists()
+    content = response.content.decode()
+    assert "Choose one value per option." in content
+
+
+def test_the_variant_page_shows_its_stock_movements_read_only(admin_browser, tshirt):
+    from bazary.catalog.stock import adjust_stock
+
+    variant = tshirt["variants"]["M/Black"]
+    adjust_stock(variant, -2, reason="sold at the fair")
+    response = admin_browser.get(f"/admin/bazary_catalog/variant/{variant.pk}/change/")
+    content = response.content.decode()
+    assert response.status_code == 200
+    assert "sold at the fair" in content
+    assert 'name="stock_movements-0-delta"' not in content  # read-only, not an input
+
+
+def test_the_product_inline_edits_variants_and_refuses_a_duplicate(admin_browser, tshirt):
+    from django.forms.models import model_to_dict
+
+    from bazary.catalog.models import Variant
+
+    product = tshirt["product"]
+    variants = list(Variant.objects.filter(product=product).order_by("position", "pk"))
+    data = {
+        key: value
+        for key, value in model_to_dict(product).items()
+        if value is not None and key not in ("tags", "options", "search_vector")
+    }
+    data.update(
+        {
+            "track_inventory": "on",
+            "is_active": "on",
+            "attributes": "{}",
+            "options": [str(tshirt["size"].pk), str(tshirt["colour"].pk)],
+            "images-TOTAL_FORMS": "0",
+            "images-INITIAL_FORMS": "0",
+            "stock_movements-TOTAL_FORMS": "0",
+            "stock_movements-INITIAL_FORMS": "0",
+            "variants-TOTAL_FORMS": str(len(variants)),
+            "variants-INITIAL_FORMS": str(len(variants)),
+        }
+    )
+    for data_key in ("is_featured", "allow_backorder", "is_digital"):
+        data.pop(data_key, None)
+    for index, variant in enumerate(variants):
+        prefix = f"variants-{index}-"
+        data.update(
+            {
+                prefix + "id": str(variant.pk),
+                prefix + "product": str(product.pk),
+                prefix + "sku": variant.sku,
+                prefix + "values": [str(value.pk) for value in variant.option_value_list()],
+                prefix + "price": "" if variant.price is None else str(variant.price),
+                prefix + "track_inventory": "on",
+                prefix + "is_active": "on",
+                prefix + "position": str(variant.position),
+            }
+        )
+    url = f"/admin/bazary_catalog/product/{product.pk}/change/"
+    # Give the first variant the second one's values: refused.
+    data["variants-0-values"] = data["variants-1-values"]
+    response = admin_browser.post(url, data)
+    assert response.status_code == 200
+    assert Variant.objects.get(pk=variants[0].pk).combination_key == variants[0].combination_key
+    # A new price on the first one: saved.
+    data["variants-0-values"] = [str(value.pk) for value in variants[0].option_value_list()]
+    data["variants-0-price"] = "21.50"
+    response = admin_browser.post(url, data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    assert str(Variant.objects.get(pk=variants[0].pk).price) == "21.50"

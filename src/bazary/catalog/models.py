@@ -1,5 +1,5 @@
 """Catalog models: a category tree, products (both swappable), images, tags,
-stock movements and back-in-stock alerts.
+options and variants, stock movements and back-in-stock alerts.
 
 Projects swap ``Product`` or ``Category`` like ``AUTH_USER_MODEL``: subclass
 :class:`AbstractProduct` / :class:`AbstractCategory` in their own app and set
@@ -18,6 +18,7 @@ from typing import Any, cast
 import swapper
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db import models, transaction
 from django.db.models import Exists, F, OuterRef, Q, Value
 from django.db.models.functions import Concat, Length, Substr
@@ -293,10 +294,48 @@ class ProductQuerySet(models.QuerySet):
                 queryset=ProductImage.objects.filter(is_primary=True),
                 to_attr="primary_images",
             ),
+            *variant_prefetches(),
         )
 
     def for_detail(self) -> ProductQuerySet:
-        return self.select_related("category").prefetch_related("images", "tags")
+        return self.select_related("category").prefetch_related("images", "tags", *variant_prefetches(with_images=True))
+
+
+def variant_prefetches(*, with_images: bool = False) -> list[models.Prefetch]:
+    """Every variant of the products (inactive ones too: a product whose
+    variants are all inactive still sells only through them) with its option
+    values, in two queries whatever the number of products and variants; with
+    ``with_images``, each variant's image ids too, in the same query (an
+    aggregate), so the detail stays within its budget."""
+    variants = Variant.objects.order_by("position", "pk")
+    if with_images:
+        variants = variants.annotate(image_id_list=JoinedIds("images__id"))
+    return [
+        models.Prefetch("variants", queryset=variants, to_attr="all_variants"),
+        models.Prefetch(
+            "all_variants__option_links",
+            queryset=VariantOptionValue.objects.select_related("value", "option").order_by(
+                "option__position", "option__name", "option_id"
+            ),
+        ),
+    ]
+
+
+class JoinedIds(models.Aggregate):
+    """The ids of a relation as one comma-separated string (``"3,8"``), or
+    ``None`` when there are none: ``GROUP_CONCAT`` on SQLite and MySQL,
+    ``STRING_AGG`` on PostgreSQL."""
+
+    function = "GROUP_CONCAT"
+    output_field = models.TextField()
+
+    def as_postgresql(self, compiler: Any, connection: Any, **extra_context: Any) -> Any:
+        return self.as_sql(
+            compiler, connection, function="STRING_AGG", template="%(function)s(%(expressions)s::text, ',')"
+        )
+
+    def as_mysql(self, compiler: Any, connection: Any, **extra_context: Any) -> Any:
+        return self.as_sql(compiler, connection, template="%(function)s(%(expressions)s SEPARATOR ',')")
 
 
 class AbstractProduct(TimeStampedModel):
@@ -304,6 +343,7 @@ class AbstractProduct(TimeStampedModel):
     slug = models.SlugField(_("slug"), max_length=220, unique=True)
     # blank: generated on save when left empty (API and admin alike).
     sku = models.CharField(_("SKU"), max_length=64, unique=True, blank=True)
+    short_description = models.CharField(_("short description"), max_length=300, blank=True)
     description = models.TextField(_("description"), blank=True)
     price = models.DecimalField(_("price"), max_digits=12, decimal_places=2, db_index=True)
     compare_at_price = models.DecimalField(
@@ -314,6 +354,12 @@ class AbstractProduct(TimeStampedModel):
     stock = models.IntegerField(_("stock"), default=0, db_index=True)
     low_stock_threshold = models.PositiveIntegerField(_("low stock threshold"), default=5)
     track_inventory = models.BooleanField(_("track inventory"), default=True)
+    allow_backorder = models.BooleanField(
+        _("allow backorders"), default=False, help_text=_("Checkout may sell it when out of stock.")
+    )
+    is_digital = models.BooleanField(
+        _("digital"), default=False, help_text=_("Nothing to ship: the checkout asks no shipping address for it.")
+    )
     is_active = models.BooleanField(_("active"), default=True, db_index=True)
     is_featured = models.BooleanField(_("featured"), default=False, db_index=True)
     category = models.ForeignKey(
@@ -323,6 +369,12 @@ class AbstractProduct(TimeStampedModel):
         related_name="products",
     )
     tags = models.ManyToManyField(Tag, verbose_name=_("tags"), blank=True, related_name="products")
+    # The options its variants vary by ("Size", "Colour"). Option is created by
+    # a migration that needs no product (see migrations/0006_option.py), so a
+    # swapped product's migration can depend on it.
+    options = models.ManyToManyField(
+        "bazary_catalog.Option", verbose_name=_("options"), blank=True, related_name="products"
+    )
     attributes = models.JSONField(_("attributes"), default=dict, blank=True)
     seo_title = models.CharField(_("SEO title"), max_length=160, blank=True)
     seo_description = models.CharField(_("SEO description"), max_length=320, blank=True)
@@ -350,11 +402,44 @@ class AbstractProduct(TimeStampedModel):
 
     @property
     def in_stock(self) -> bool:
+        variants = self.variant_list()
+        if variants:
+            return any(variant.in_stock for variant in variants if variant.is_active)
         return not self.track_inventory or self.stock > 0
 
     @property
     def is_low_stock(self) -> bool:
         return self.track_inventory and self.stock <= self.low_stock_threshold
+
+    def variant_list(self) -> list[Variant]:
+        """Every variant of the product, inactive ones too, in order: the
+        prefetched ones (:meth:`ProductQuerySet.for_listing`) or one query."""
+        if not self.pk:
+            return []
+        variants = getattr(self, "all_variants", None)
+        if variants is None:
+            variants = list(Variant.objects.filter(product_id=self.pk).order_by("position", "pk"))
+            self.all_variants = variants
+        return variants
+
+    @property
+    def has_variants(self) -> bool:
+        """A product with variants sells only through them: its price range
+        and stock are theirs."""
+        return bool(self.variant_list())
+
+    def variant_summary(self) -> dict[str, Any]:
+        """``price_min``/``price_max`` over the active variants (effective
+        prices: a variant without a price has the product's), their total
+        ``stock`` (tracked ones), and whether one is ``in_stock``."""
+        active = [variant for variant in self.variant_list() if variant.is_active]
+        prices = [variant.effective_price for variant in active]
+        return {
+            "price_min": min(prices) if prices else None,
+            "price_max": max(prices) if prices else None,
+            "stock": sum(variant.stock for variant in active if variant.track_inventory),
+            "in_stock": any(variant.in_stock for variant in active),
+        }
 
     def clean(self) -> None:
         super().clean()
@@ -379,6 +464,260 @@ def generate_sku() -> str:
 class Product(AbstractProduct):
     class Meta(AbstractProduct.Meta):
         swappable = swapper.swappable_setting("bazary_catalog", "Product")
+
+
+# --------------------------------------------------------------------------- options, variants
+
+
+def value_slug(text: str) -> str:
+    """The slug of an option or a value, as ``?option=size:42.5`` spells it
+    too: ``42.5`` is ``42-5``, not ``425``."""
+    return slugify(str(text).replace(".", "-").replace(",", "-"))
+
+
+class Option(models.Model):
+    """Something variants vary by ("Size", "Colour"), shared by products."""
+
+    name = models.CharField(_("name"), max_length=80, unique=True)
+    slug = models.SlugField(_("slug"), max_length=100, unique=True, blank=True)
+    position = models.PositiveIntegerField(_("position"), default=0)
+
+    class Meta:
+        ordering = ("position", "name", "id")
+        verbose_name = _("option")
+        verbose_name_plural = _("options")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self.slug:
+            self.slug = unique_slug(Option, value_slug(self.name), exclude_pk=self.pk, fallback="option")
+        super().save(*args, **kwargs)
+
+
+color_code_validator = RegexValidator(
+    r"^#[0-9a-fA-F]{6}$", _("A colour code is # and six hexadecimal digits, e.g. #1a2b3c."), code="invalid_color"
+)
+
+
+class OptionValue(models.Model):
+    """One value of an option ("M", "Black"), in the option's order."""
+
+    option = models.ForeignKey(Option, verbose_name=_("option"), on_delete=models.CASCADE, related_name="values")
+    name = models.CharField(_("name"), max_length=80)
+    slug = models.SlugField(_("slug"), max_length=100, blank=True)
+    position = models.PositiveIntegerField(_("position"), default=0)
+    color = models.CharField(
+        _("colour code"), max_length=7, blank=True, validators=[color_code_validator], help_text=_("e.g. #1a2b3c")
+    )
+
+    class Meta:
+        ordering = ("option", "position", "id")
+        verbose_name = _("option value")
+        verbose_name_plural = _("option values")
+        constraints = [
+            models.UniqueConstraint(fields=["option", "slug"], name="bazary_catalog_optionvalue_unique_slug"),
+            models.UniqueConstraint(fields=["option", "name"], name="bazary_catalog_optionvalue_unique_name"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self.slug:
+            base = value_slug(self.name) or "value"
+            taken = set(
+                OptionValue.objects.filter(option_id=self.option_id, slug__startswith=base)
+                .exclude(pk=self.pk)
+                .values_list("slug", flat=True)
+            )
+            slug, n = base, 2
+            while slug in taken:
+                slug, n = f"{base}-{n}", n + 1
+            self.slug = slug
+        super().save(*args, **kwargs)
+
+
+class VariantQuerySet(models.QuerySet):
+    def active(self) -> VariantQuerySet:
+        return self.filter(is_active=True)
+
+    def in_stock(self) -> VariantQuerySet:
+        return self.filter(Q(track_inventory=False) | Q(stock__gt=0))
+
+
+def combination_key(values: Iterable[Any]) -> str:
+    """The option values of a variant as one string, whatever their order:
+    the sorted primary keys (``"4-17"``). The database keeps it unique per
+    product, so two variants of a product never have the same combination."""
+    return "-".join(str(pk) for pk in sorted(int(getattr(value, "pk", value)) for value in values))
+
+
+class Variant(TimeStampedModel):
+    """A product as sold: one value per option of its product ("M", "Black"),
+    with its own SKU, price, stock and images.
+
+    The option values are stored twice on purpose: as rows of
+    :class:`VariantOptionValue` (one per option, unique per variant, indexed
+    for the ``?option=`` filter) and as ``combination_key``, the sorted ids of
+    those values, unique per product in the database. A unique constraint
+    cannot span several rows, so the key is what makes "two variants with the
+    same combination" impossible; :meth:`set_option_values` writes both in one
+    transaction, and it is the only writer of either.
+    """
+
+    product = models.ForeignKey(
+        swapper.get_model_name("bazary_catalog", "Product"),
+        verbose_name=_("product"),
+        on_delete=models.CASCADE,
+        related_name="variants",
+    )
+    sku = models.CharField(_("SKU"), max_length=64, unique=True, blank=True)
+    option_values = models.ManyToManyField(
+        OptionValue,
+        verbose_name=_("option values"),
+        through="VariantOptionValue",
+        related_name="variants",
+        blank=True,
+    )
+    combination_key = models.CharField(_("combination"), max_length=255, editable=False, default="")
+    price = models.DecimalField(
+        _("price"), max_digits=12, decimal_places=2, null=True, blank=True, help_text=_("Empty: the product's price.")
+    )
+    compare_at_price = models.DecimalField(
+        _("compare-at price"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    cost_price = models.DecimalField(_("cost price"), max_digits=12, decimal_places=2, null=True, blank=True)
+    stock = models.IntegerField(_("stock"), default=0)
+    track_inventory = models.BooleanField(_("track inventory"), default=True)
+    allow_backorder = models.BooleanField(
+        _("allow backorders"), default=False, help_text=_("Checkout may sell it when out of stock.")
+    )
+    low_stock_threshold = models.PositiveIntegerField(_("low stock threshold"), default=5)
+    weight = models.DecimalField(
+        _("weight (kg)"), max_digits=10, decimal_places=3, null=True, blank=True, help_text=_("In kilograms.")
+    )
+    length = models.DecimalField(_("length (cm)"), max_digits=10, decimal_places=2, null=True, blank=True)
+    width = models.DecimalField(_("width (cm)"), max_digits=10, decimal_places=2, null=True, blank=True)
+    height = models.DecimalField(_("height (cm)"), max_digits=10, decimal_places=2, null=True, blank=True)
+    is_active = models.BooleanField(_("active"), default=True, db_index=True)
+    position = models.PositiveIntegerField(_("position"), default=0)
+    images = models.ManyToManyField(
+        "bazary_catalog.ProductImage",
+        verbose_name=_("images"),
+        blank=True,
+        related_name="variants",
+        help_text=_("Some of its product's images."),
+    )
+
+    objects = VariantQuerySet.as_manager()
+
+    class Meta:
+        ordering = ("position", "id")
+        verbose_name = _("variant")
+        verbose_name_plural = _("variants")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["product", "combination_key"], name="bazary_catalog_variant_unique_combination"
+            ),
+            models.CheckConstraint(
+                condition=Q(price__isnull=True) | Q(price__gte=0), name="bazary_catalog_variant_price_gte_0"
+            ),
+            models.CheckConstraint(condition=Q(stock__gte=0), name="bazary_catalog_variant_stock_gte_0"),
+            models.CheckConstraint(
+                condition=Q(compare_at_price__isnull=True)
+                | Q(price__isnull=True)
+                | Q(compare_at_price__gte=F("price")),
+                name="bazary_catalog_variant_compare_at_gte_price",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.sku
+
+    @property
+    def effective_price(self) -> Any:
+        """Its own price, or else its product's."""
+        return self.price if self.price is not None else cast(Any, self.product).price
+
+    @property
+    def in_stock(self) -> bool:
+        return not self.track_inventory or self.stock > 0
+
+    @property
+    def is_low_stock(self) -> bool:
+        return self.track_inventory and self.stock <= self.low_stock_threshold
+
+    def clean(self) -> None:
+        super().clean()
+        if self.compare_at_price is not None:
+            price = self.price if self.price is not None else getattr(self.product, "price", None)
+            if price is not None and self.compare_at_price < price:
+                raise ValidationError({"compare_at_price": _("The compare-at price cannot be lower than the price.")})
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self.sku:
+            self.sku = generate_sku()
+        super().save(*args, **kwargs)
+
+    def set_option_values(self, values: Iterable[OptionValue]) -> None:
+        """Make ``values`` (one per option) the variant's combination: the
+        link rows and ``combination_key`` in one transaction. A combination
+        another variant of the product has raises ``IntegrityError`` (the
+        database's unique constraint); two values of one option too."""
+        values = list(values)
+        key = combination_key(values)
+        with transaction.atomic():
+            if not self.pk:
+                self.combination_key = key
+                self.save()
+            elif key != self.combination_key:
+                type(self)._default_manager.filter(pk=self.pk).update(combination_key=key)
+                self.combination_key = key
+            VariantOptionValue.objects.filter(variant=self).delete()
+            VariantOptionValue.objects.bulk_create(
+                VariantOptionValue(variant=self, option_id=value.option_id, value=value) for value in values
+            )
+        # Drop what a prefetch may have cached.
+        cache = getattr(self, "_prefetched_objects_cache", {})
+        cache.pop("option_links", None)
+        cache.pop("option_values", None)
+
+    def option_value_list(self) -> list[OptionValue]:
+        """Its option values in the options' order (prefetched or one query)."""
+        if "option_links" in getattr(self, "_prefetched_objects_cache", {}):
+            links = list(self.option_links.all())
+        else:
+            links = list(self.option_links.select_related("value", "option"))
+        links.sort(key=lambda link: (link.option.position, link.option.name, link.option_id))
+        return [link.value for link in links]
+
+
+class VariantOptionValue(models.Model):
+    """The value a variant has for one option (the ``through`` of
+    ``Variant.option_values``). ``option`` repeats the value's option so the
+    database can keep one value per option and variant."""
+
+    variant = models.ForeignKey(
+        Variant, verbose_name=_("variant"), on_delete=models.CASCADE, related_name="option_links"
+    )
+    option = models.ForeignKey(Option, verbose_name=_("option"), on_delete=models.PROTECT, related_name="+")
+    value = models.ForeignKey(
+        OptionValue, verbose_name=_("value"), on_delete=models.PROTECT, related_name="variant_links"
+    )
+
+    class Meta:
+        verbose_name = _("variant option value")
+        verbose_name_plural = _("variant option values")
+        constraints = [
+            models.UniqueConstraint(fields=["variant", "option"], name="bazary_catalog_variant_one_value_per_option")
+        ]
+        # ?option=size:m finds the variants of a value, then their products.
+        indexes = [models.Index(fields=["value", "variant"], name="bazary_cat_vov_value_variant")]
+
+    def __str__(self) -> str:
+        return f"{self.variant_id}: {self.value_id}"
 
 
 # --------------------------------------------------------------------------- images, stock
@@ -422,12 +761,23 @@ class ProductImage(models.Model):
 
 
 class StockMovement(models.Model):
-    """One audited change of a product's stock."""
+    """One audited change of a product's or a variant's stock."""
 
     product = models.ForeignKey(
         swapper.get_model_name("bazary_catalog", "Product"),
         verbose_name=_("product"),
         on_delete=models.CASCADE,
+        related_name="stock_movements",
+    )
+    # RESTRICT: a variant with movements cannot be deleted on its own (its
+    # audit trail stays; deactivate it instead), but deleting its product
+    # still removes both, as the product's own movements go with it.
+    variant = models.ForeignKey(
+        Variant,
+        verbose_name=_("variant"),
+        null=True,
+        blank=True,
+        on_delete=models.RESTRICT,
         related_name="stock_movements",
     )
     delta = models.IntegerField(_("delta"))
@@ -453,7 +803,8 @@ class StockMovement(models.Model):
 
 
 class StockAlert(models.Model):
-    """A user waiting for a product to come back in stock."""
+    """A user waiting for a product, or one of its variants, to come back in
+    stock."""
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="+"
@@ -464,6 +815,15 @@ class StockAlert(models.Model):
         on_delete=models.CASCADE,
         related_name="stock_alerts",
     )
+    variant = models.ForeignKey(
+        Variant,
+        verbose_name=_("variant"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="stock_alerts",
+        help_text=_("Empty: any variant (or the product without variants)."),
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     notified_at = models.DateTimeField(_("notified at"), null=True, blank=True, db_index=True)
 
@@ -472,7 +832,16 @@ class StockAlert(models.Model):
         verbose_name = _("stock alert")
         verbose_name_plural = _("stock alerts")
         constraints = [
-            models.UniqueConstraint(fields=["user", "product"], name="bazary_catalog_one_alert_per_user_product")
+            models.UniqueConstraint(
+                fields=["user", "product"],
+                condition=Q(variant__isnull=True),
+                name="bazary_catalog_one_alert_per_user_product",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "variant"],
+                condition=Q(variant__isnull=False),
+                name="bazary_catalog_one_alert_per_user_variant",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import Any, cast
 
 from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from .conf import catalog_settings
-from .models import AbstractProduct, StockAlert, StockMovement, get_product_model
+from .models import AbstractProduct, StockAlert, StockMovement, Variant, get_product_model
 from .signals import back_in_stock
 
 logger = logging.getLogger(__name__)
@@ -34,62 +34,87 @@ class StockLimitExceeded(StockError):
     """The change would take the stock above :data:`MAX_STOCK`."""
 
 
-def adjust_stock(product: AbstractProduct, delta: int, *, reason: str = "", user: Any = None) -> int:
-    """Add ``delta`` (negative to remove) to the product's stock and return the
-    new stock.
+class HasVariants(StockError):
+    """The product has variants: its stock is theirs, change a variant's."""
+
+
+def adjust_stock(target: AbstractProduct | Variant, delta: int, *, reason: str = "", user: Any = None) -> int:
+    """Add ``delta`` (negative to remove) to the stock of a product or of a
+    variant and return the new stock.
 
     One conditional ``UPDATE ... SET stock = stock + delta WHERE stock + delta >= 0``:
     concurrent calls never oversell and never lose an update, without locking
     the row for the whole request. Raises :class:`InsufficientStock` (nothing
-    changed) when the result would be negative.
+    changed) when the result would be negative, :class:`HasVariants` for a
+    product that sells through variants. Each change writes a
+    :class:`StockMovement` (with the variant, for a variant).
     """
-    model = get_product_model()
+    is_variant = isinstance(target, Variant)
+    model: Any = Variant if is_variant else get_product_model()
     with transaction.atomic():
+        if not is_variant and Variant.objects.filter(product_id=target.pk).exists():
+            raise HasVariants
         # The guard keeps the result within 0..MAX_STOCK (no integer overflow).
         guard = {"stock__gte": -delta} if delta < 0 else {"stock__lte": MAX_STOCK - delta}
-        updated = model._default_manager.filter(pk=product.pk, **guard).update(
+        updated = model._default_manager.filter(pk=target.pk, **guard).update(
             stock=F("stock") + delta, updated_at=timezone.now()
         )
         if not updated:
-            if not model._default_manager.filter(pk=product.pk).exists():
+            if not model._default_manager.filter(pk=target.pk).exists():
                 raise model.DoesNotExist
             raise InsufficientStock if delta < 0 else StockLimitExceeded
-        new_stock = model._default_manager.filter(pk=product.pk).values_list("stock", flat=True).get()
+        new_stock = model._default_manager.filter(pk=target.pk).values_list("stock", flat=True).get()
+        product_id = cast(Any, target).product_id if is_variant else target.pk
         StockMovement.objects.create(
-            product_id=product.pk,
+            product_id=product_id,
+            variant_id=target.pk if is_variant else None,
             delta=delta,
             stock_after=new_stock,
             reason=reason,
             user=user if user is not None and user.is_authenticated else None,
         )
-        product.stock = new_stock
+        if is_variant:
+            # The product's detail shows its variants' stock: its Last-Modified moves.
+            get_product_model()._default_manager.filter(pk=product_id).update(updated_at=timezone.now())
+        target.stock = new_stock
         if delta > 0 and new_stock - delta <= 0 < new_stock:
             # After commit: subscribers are told only about stock that exists.
-            transaction.on_commit(lambda: notify_back_in_stock(product))
+            if is_variant:
+                variant = cast(Variant, target)
+                transaction.on_commit(lambda: notify_back_in_stock(variant.product, variant=variant))
+            else:
+                product = cast(AbstractProduct, target)
+                transaction.on_commit(lambda: notify_back_in_stock(product))
     return new_stock
 
 
-def notify_back_in_stock(product: AbstractProduct) -> int:
-    """Tell the users waiting for ``product``; returns how many were told."""
-    alerts = StockAlert.objects.filter(product_id=product.pk, notified_at__isnull=True)
-    user_ids = list(alerts.values_list("user_id", flat=True))
+def notify_back_in_stock(product: AbstractProduct, *, variant: Variant | None = None) -> int:
+    """Tell the users waiting for ``product`` (or for ``variant`` of it, and
+    those waiting for any variant of it); returns how many were told."""
+    waiting = Q(variant__isnull=True) if variant is None else Q(variant_id=variant.pk) | Q(variant__isnull=True)
+    alerts = StockAlert.objects.filter(waiting, product_id=product.pk, notified_at__isnull=True)
+    alert_ids, user_ids = [], set()
+    for alert_id, user_id in alerts.values_list("pk", "user_id"):
+        alert_ids.append(alert_id)
+        user_ids.add(user_id)
     if not user_ids:
         return 0
     users = get_user_model()._default_manager.filter(pk__in=user_ids)
+    context = {"product_name": product.name, "product_slug": product.slug, "product_url": product_url(product)}
+    if variant is not None:
+        context.update(variant_sku=variant.sku, variant_name=variant_label(variant))
     if apps.is_installed("bazary.notifications"):
         from bazary.notifications.api import notify
 
-        notify(
-            users,
-            "catalog.back_in_stock",
-            {"product_name": product.name, "product_slug": product.slug, "product_url": product_url(product)},
-            target=product,
-        )
-    back_in_stock.send(sender=type(product), product=product, users=users)
-    StockAlert.objects.filter(product_id=product.pk, user_id__in=user_ids, notified_at__isnull=True).update(
-        notified_at=timezone.now()
-    )
+        notify(users, "catalog.back_in_stock", context, target=product)
+    back_in_stock.send(sender=type(product), product=product, users=users, variant=variant)
+    StockAlert.objects.filter(pk__in=alert_ids, notified_at__isnull=True).update(notified_at=timezone.now())
     return len(user_ids)
+
+
+def variant_label(variant: Variant) -> str:
+    """ "M / Black": its option values in the options' order."""
+    return " / ".join(value.name for value in variant.option_value_list())
 
 
 def product_url(product: AbstractProduct) -> str:

@@ -1,4 +1,5 @@
-"""Factories for bazary.catalog: categories, tags, products, images.
+"""Factories for bazary.catalog: categories, tags, products, images, options
+and variants.
 
 They build whichever models ``BAZARY_CATALOG_PRODUCT_MODEL`` /
 ``BAZARY_CATALOG_CATEGORY_MODEL`` name, so they work with swapped models too.
@@ -74,3 +75,48 @@ class ProductImageFactory(factory.django.DjangoModelFactory):
     image = factory.LazyFunction(image_upload)
     alt_text = factory.Sequence(lambda n: f"Image {n}")
     is_primary = True
+
+
+class OptionFactory(factory.django.DjangoModelFactory):
+    """``OptionFactory(name="Size", values=["S", "M", "L"])`` adds the values in order."""
+
+    class Meta:
+        model = "bazary_catalog.Option"
+        django_get_or_create = ("name",)
+        skip_postgeneration_save = True
+
+    name = factory.Sequence(lambda n: f"Option {n}")
+
+    @factory.post_generation
+    def values(self, create: bool, extracted: Any, **kwargs: Any) -> None:
+        if create and extracted:
+            for position, name in enumerate(extracted):
+                OptionValueFactory(option=self, name=name, position=position)
+
+
+class OptionValueFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "bazary_catalog.OptionValue"
+        django_get_or_create = ("option", "name")
+
+    option = factory.SubFactory(OptionFactory)
+    name = factory.Sequence(lambda n: f"Value {n}")
+
+
+class VariantFactory(factory.django.DjangoModelFactory):
+    """``VariantFactory(product=p, values=[m, black])`` gives the variant
+    those option values (and adds their options to the product)."""
+
+    class Meta:
+        model = "bazary_catalog.Variant"
+        skip_postgeneration_save = True
+
+    product = factory.SubFactory(ProductFactory)
+    stock = 5
+
+    @factory.post_generation
+    def values(self, create: bool, extracted: Any, **kwargs: Any) -> None:
+        if create and extracted:
+            variant: Any = self
+            variant.set_option_values(extracted)
+            variant.product.options.add(*{value.option_id for value in extracted})
