@@ -62,6 +62,8 @@ def register_kinds() -> None:
                 default_channels=("email",),
                 # Security mail: a user cannot turn it off.
                 mandatory=True,
+                # Sent to the account it says is gone, which then keeps no address.
+                farewell=kind == "account_deleted",
                 verbose_name=verbose_name,
             )
         )

@@ -51,6 +51,8 @@ def notify(
     ``context`` must be JSON-serializable: it is stored with the notification.
     ``email`` sends the email to that address instead of the user's (for
     example a new, unconfirmed address) and needs exactly one recipient.
+    Inactive recipients (``is_active`` false: deactivated or deleted accounts)
+    are skipped, except for kinds with ``farewell=True``.
     """
     kind = kind if isinstance(kind, Kind) else registry.get(kind)
     context = {} if context is None else context
@@ -64,6 +66,8 @@ def notify(
     users = _users(recipients)
     if email is not None and len(users) != 1:
         raise ValueError("notify(email=...) needs exactly one recipient.")
+    # Deactivated and deleted accounts get nothing, but the farewell itself.
+    users = [user for user in users if kind.reaches(user)]
     if not users:
         return NotifyResult()
 

@@ -7,6 +7,9 @@ and sends nothing. A failed attempt goes back to ``queued`` with the error and
 a ``next_attempt_at`` (exponential backoff), or to ``failed`` after
 ``MAX_ATTEMPTS``. The rows are never deleted: a failure is always on record.
 Once sent, a delivery keeps its subject but not its body (see :func:`attempt`).
+A delivery whose recipient was deactivated or deleted after ``notify()`` is
+not sent (``failed``, "Cancelled: ..."), unless its kind is a farewell; a
+farewell keeps no address once sent or failed for good.
 """
 
 from __future__ import annotations
@@ -25,11 +28,17 @@ from bazary.core.tasks import task_backends
 
 from .channels import registry as channel_registry
 from .conf import notifications_settings
+from .kinds import is_active
+from .kinds import registry as kind_registry
 from .models import Delivery, DeliveryStatus
+from .privacy import CANCELLED_DELETED, FORGOTTEN_ADDRESS, scrubbed_fields
 
 #: Deliveries per task: large enough to share an SMTP session, small enough
 #: that a task stays short.
 BATCH_SIZE = 100
+
+#: ``last_error`` of a delivery not sent because its recipient was deactivated meanwhile.
+CANCELLED_INACTIVE = "Cancelled: the recipient's account is inactive."
 
 
 def backoff(attempts: int) -> timedelta:
@@ -55,7 +64,19 @@ def attempt(delivery_ids: Sequence[int]) -> list[Delivery]:
     )
     if not claimed:
         return []
-    deliveries = list(Delivery.objects.filter(claim_token=token, status=DeliveryStatus.SENDING))
+    # The recipient comes joined: whether the account is still active is read
+    # at send time, not only when notify() ran.
+    claimed_rows = Delivery.objects.filter(claim_token=token, status=DeliveryStatus.SENDING).select_related("recipient")
+    kinds = {kind.code: kind for kind in kind_registry}
+    deliveries, cancelled, farewells = [], [], set()
+    for delivery in claimed_rows:
+        kind = kinds.get(delivery.kind)
+        if kind is not None and kind.farewell:
+            farewells.add(delivery.pk)
+        elif not is_active(delivery.recipient):
+            cancelled.append(delivery)
+            continue
+        deliveries.append(delivery)
 
     outcomes: dict[int, BaseException | None] = {}
     by_channel: dict[str, list[Delivery]] = defaultdict(list)
@@ -80,17 +101,22 @@ def attempt(delivery_ids: Sequence[int]) -> list[Delivery]:
     if sent:
         # The body goes once sent: links in it (password reset, email
         # verification) must not linger in the database or the admin. The
-        # log keeps kind, address, subject and times.
-        Delivery.objects.filter(pk__in=sent, claim_token=token).update(
-            status=DeliveryStatus.SENT,
-            sent_at=now,
-            next_attempt_at=None,
-            last_error="",
-            body="",
-            html="",
-            data={},
-            updated_at=now,
-        )
+        # log keeps kind, address, subject and times; a farewell keeps
+        # neither address nor subject (the account it went to is gone).
+        done = {
+            "status": DeliveryStatus.SENT,
+            "sent_at": now,
+            "next_attempt_at": None,
+            "last_error": "",
+            "body": "",
+            "html": "",
+            "data": {},
+            "updated_at": now,
+        }
+        Delivery.objects.filter(pk__in=sent, claim_token=token).update(**done)
+    # Rows to forget now: farewells sent or failed for good, and rows whose
+    # recipient was deleted from the database meanwhile.
+    scrub = [pk for pk in sent if pk in farewells]
     max_attempts = notifications_settings.MAX_ATTEMPTS
     failed, retry = [], []
     for delivery in deliveries:
@@ -102,13 +128,31 @@ def attempt(delivery_ids: Sequence[int]) -> list[Delivery]:
         if delivery.attempts >= max_attempts:
             delivery.status = DeliveryStatus.FAILED
             delivery.next_attempt_at = None
+            if delivery.pk in farewells:
+                # Failed for good: nothing will be sent, so the address goes,
+                # and the error keeps its type only (SMTP errors name the address).
+                scrub.append(delivery.pk)
+                delivery.last_error = type(error).__name__
         else:
             delivery.status = DeliveryStatus.QUEUED
             delivery.next_attempt_at = now + backoff(delivery.attempts)
             retry.append(delivery)
         failed.append(delivery)
+    for delivery in cancelled:
+        delivery.status = DeliveryStatus.FAILED
+        delivery.next_attempt_at = None
+        delivery.updated_at = now
+        if delivery.recipient_id is None:
+            # Deleted from the database since notify(): forget what it held.
+            delivery.last_error = CANCELLED_DELETED
+            scrub.append(delivery.pk)
+        else:
+            delivery.last_error = CANCELLED_INACTIVE
+        failed.append(delivery)
     if failed:
         Delivery.objects.bulk_update(failed, ["status", "last_error", "next_attempt_at", "updated_at"])
+    if scrub:
+        Delivery.objects.filter(pk__in=scrub).update(**scrubbed_fields())
     return retry
 
 
@@ -171,10 +215,12 @@ def enqueue(delivery_ids: Iterable[int], *, run_after: datetime | None = None) -
 def requeue(queryset: QuerySet[Delivery], *, reset_attempts: bool = False) -> int:
     """Put deliveries (failed, stuck) back in the queue and enqueue them.
 
-    Sent deliveries are never re-queued. ``reset_attempts`` gives failed ones a
-    fresh set of ``MAX_ATTEMPTS``.
+    Sent deliveries are never re-queued, nor forgotten ones (no address left: a
+    deleted account's). ``reset_attempts`` gives failed ones a fresh set of
+    ``MAX_ATTEMPTS``.
     """
-    ids = list(queryset.exclude(status=DeliveryStatus.SENT).values_list("pk", flat=True))
+    queryset = queryset.exclude(status=DeliveryStatus.SENT).exclude(address=FORGOTTEN_ADDRESS)
+    ids = list(queryset.values_list("pk", flat=True))
     if not ids:
         return 0
     changes: dict[str, Any] = {
@@ -186,6 +232,11 @@ def requeue(queryset: QuerySet[Delivery], *, reset_attempts: bool = False) -> in
     if reset_attempts:
         changes["attempts"] = 0
     with transaction.atomic():
-        count = Delivery.objects.filter(pk__in=ids).exclude(status=DeliveryStatus.SENT).update(**changes)
+        count = (
+            Delivery.objects.filter(pk__in=ids)
+            .exclude(status=DeliveryStatus.SENT)
+            .exclude(address=FORGOTTEN_ADDRESS)
+            .update(**changes)
+        )
         enqueue(ids)
     return count

@@ -36,6 +36,11 @@ class Kind:
     #: on ``default_channels`` and never on other channels.
     mandatory: bool = False
     verbose_name: str = ""
+    #: A message about the account's own deactivation or deletion (bazary's
+    #: ``accounts.account_deleted``). It is the only kind ``notify()`` sends to
+    #: an inactive user, and once its delivery is sent or has failed for good
+    #: the row keeps no address, subject, body or data (see ``privacy.py``).
+    farewell: bool = False
 
     def __post_init__(self) -> None:
         if not isinstance(self.code, str) or not self.code or len(self.code) > 100:
@@ -51,6 +56,18 @@ class Kind:
     @property
     def label(self) -> str:
         return str(self.verbose_name) or self.code
+
+    def reaches(self, user: Any) -> bool:
+        """Whether this kind is sent to ``user`` (``None``: an account deleted
+        from the database). Inactive accounts (deactivated, or deleted by
+        bazary.accounts, which deactivates and anonymises) get farewells only."""
+        return self.farewell or is_active(user)
+
+
+def is_active(user: Any) -> bool:
+    """Whether ``user`` gets notifications at all: a saved account that is
+    active (models without ``is_active`` count as active, like Django's auth)."""
+    return user is not None and bool(getattr(user, "is_active", True))
 
 
 class UnknownKind(LookupError):

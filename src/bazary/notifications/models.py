@@ -137,8 +137,9 @@ class Delivery(TimeStampedModel):
 
     kind = models.CharField(_("kind"), max_length=100)
     channel = models.CharField(_("channel"), max_length=50)
-    # SET_NULL: a message queued for a user deleted meanwhile still goes out
-    # (e.g. "your account was deleted"), and the log keeps the address.
+    # SET_NULL: the log outlives the user. A message queued for a user deleted
+    # or deactivated meanwhile is cancelled, except a farewell ("your account
+    # was deleted"), which goes out and then keeps no address.
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
