@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from django.core import mail
+from django.core.cache import caches
 from rest_framework.test import APIClient
 
 from bazary.catalog.models import StockAlert
@@ -20,6 +21,14 @@ from .conftest import task_backend_path
 pytestmark = pytest.mark.django_db
 
 PASSWORD = "pw-not-used-1"
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    # Throttle counters live in the cache: account deletion is throttled.
+    caches["default"].clear()
+    yield
+    caches["default"].clear()
 
 
 def delete_account(user) -> None:
