@@ -11,7 +11,10 @@ class CatalogConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from . import conf  # noqa: F401  (the core checks validate BAZARY_CATALOG)
+        from . import (
+            checks,  # noqa: F401  (registers the system checks)
+            conf,  # noqa: F401  (the core checks validate BAZARY_CATALOG)
+        )
         from .search import connect_search_updates, connect_trigram_threshold
         from .tree import connect_cache_invalidation
 

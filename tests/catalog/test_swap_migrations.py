@@ -1,0 +1,194 @@
+"""Swapping the catalog's models as a new project does: generate the project's
+migration with ``makemigrations`` (never hand-written) and migrate from scratch.
+
+Each case is a throwaway project directory run in subprocesses, on the
+``DATABASE_URL`` database when set (a database of its own, created and
+dropped here, so ``nox -s services`` covers PostgreSQL) and on SQLite
+otherwise.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+import bazary.catalog.migrations
+
+SETTINGS = """
+import os
+
+import dj_database_url
+
+SECRET_KEY = "swap-test-only-not-a-secret"
+USE_TZ = True
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "rest_framework",
+    "django_filters",
+    "bazary.core",
+    "bazary.catalog",
+    "shop",
+]
+MIDDLEWARE = [
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+]
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ]
+        },
+    }
+]
+STATIC_URL = "/static/"
+DATABASES = {"default": dj_database_url.parse(os.environ["SWAP_DATABASE_URL"])}
+"""
+
+# docs/catalog.md, "Swapping the models".
+PRODUCT = """
+class Product(AbstractProduct):
+    brand = models.CharField(max_length=80, blank=True)
+"""
+CATEGORY = """
+class Category(AbstractCategory):
+    icon = models.CharField(max_length=40, blank=True)
+"""
+
+# Through the ORM: the swapped tables, the catalog's tables that refer to
+# them (images, stock movements, alerts) and tags.
+USE_THE_TABLES = """
+from decimal import Decimal
+from bazary.catalog.models import Tag, get_category_model, get_product_model
+from bazary.catalog.stock import adjust_stock
+product = get_product_model().objects.create(
+    name="Boot", price=Decimal("10.00"), brand="Alpen",
+    category=get_category_model().objects.create(name="Shoes", slug="shoes"),
+)
+product.tags.add(Tag.objects.create(name="New", slug="new"))
+adjust_stock(product, 3, reason="delivery")
+print(type(product)._meta.label, product.stock_movements.count(), product.tags.count())
+"""
+
+
+@pytest.fixture
+def database_url(tmp_path: Path) -> Iterator[str]:
+    url = os.environ.get("DATABASE_URL")
+    if not url:
+        yield f"sqlite:///{tmp_path / 'db.sqlite3'}"
+        return
+    import dj_database_url
+    import psycopg
+    from psycopg import sql
+
+    admin = dj_database_url.parse(url)
+    name = f"bazary_swap_{uuid.uuid4().hex[:12]}"
+    params = {
+        "dbname": admin["NAME"],
+        "user": admin["USER"],
+        "password": admin["PASSWORD"],
+        "host": admin["HOST"],
+        "port": admin["PORT"] or None,
+        "autocommit": True,
+    }
+    with psycopg.connect(**params) as connection:
+        connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    try:
+        yield url.rsplit("/", 1)[0] + "/" + name
+    finally:
+        with psycopg.connect(**params) as connection:
+            connection.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+
+
+def make_project(root: Path, *, swap_category: bool) -> Path:
+    shop = root / "shop"
+    shop.mkdir()
+    (shop / "__init__.py").write_text("")
+    imports = "AbstractCategory, AbstractProduct" if swap_category else "AbstractProduct"
+    models = f"from django.db import models\n\nfrom bazary.catalog.models import {imports}\n"
+    (shop / "models.py").write_text(models + (CATEGORY if swap_category else "") + PRODUCT)
+    swaps = 'BAZARY_CATALOG_PRODUCT_MODEL = "shop.Product"\n'
+    if swap_category:
+        swaps += 'BAZARY_CATALOG_CATEGORY_MODEL = "shop.Category"\n'
+    (root / "settings.py").write_text(SETTINGS + swaps)
+    (root / "manage.py").write_text(
+        textwrap.dedent(
+            """
+            import os, sys
+            from django.core.management import execute_from_command_line
+            os.environ.setdefault("DJANGO_SETTINGS_MODULE", "settings")
+            execute_from_command_line(sys.argv)
+            """
+        )
+    )
+    return root
+
+
+def manage(project: Path, database_url: str, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "SWAP_DATABASE_URL": database_url}
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=project, env=env, capture_output=True, text=True, timeout=300
+    )
+
+
+def ok(result: subprocess.CompletedProcess[str]) -> str:
+    assert result.returncode == 0, result.stdout + result.stderr
+    return result.stdout
+
+
+@pytest.mark.parametrize("swap_category", [False, True], ids=["product", "product+category"])
+def test_generated_migration_of_a_swapped_model_migrates_from_scratch(tmp_path, database_url, swap_category):
+    project = make_project(tmp_path, swap_category=swap_category)
+    ok(manage(project, database_url, "makemigrations", "shop"))
+    ok(manage(project, database_url, "migrate"))
+    generated = (project / "shop" / "migrations" / "0001_initial.py").read_text()
+    # What a swapped model needs (tags; categories unless swapped too), not the
+    # catalog's later migrations, which come after this one.
+    needed = "0001_initial" if swap_category else "0002_category"
+    assert f"('bazary_catalog', '{needed}')" in generated
+    used = ok(manage(project, database_url, "shell", "--no-imports", "-c", USE_THE_TABLES))
+    assert used.split() == ["shop.Product", "1", "1"]
+    assert "No changes detected" in ok(manage(project, database_url, "makemigrations", "--check", "--dry-run"))
+    ok(manage(project, database_url, "check", "--fail-level", "WARNING"))
+    # Backwards too: unapplying the catalog unapplies the project's app first.
+    ok(manage(project, database_url, "migrate", "bazary_catalog", "zero"))
+    assert "[ ] 0001_initial" in ok(manage(project, database_url, "showmigrations", "shop"))
+
+
+def test_a_cycle_written_by_hand_is_reported_before_migrate_loads_the_graph(tmp_path):
+    # What Django's own makemigrations writes: a dependency on the catalog's
+    # latest migration, which comes after the swapped product's.
+    project = make_project(tmp_path, swap_category=False)
+    database_url = f"sqlite:///{tmp_path / 'db.sqlite3'}"
+    ok(manage(project, database_url, "makemigrations", "shop"))
+    path = project / "shop" / "migrations" / "0001_initial.py"
+    latest = max(p.stem for p in Path(bazary.catalog.migrations.__file__).parent.glob("0*.py"))
+    path.write_text(path.read_text().replace("'0002_category'", f"'{latest}'"))
+
+    for command in ("check", "migrate"):
+        result = manage(project, database_url, command)
+        assert result.returncode == 1
+        assert "CircularDependencyError" not in result.stderr
+        assert f"(bazary_catalog.E020) {path} depends on ('bazary_catalog', '{latest}')" in result.stderr
+        assert "(bazary_catalog.0003_product depends on it)" in result.stderr
+        assert f"Change ('bazary_catalog', '{latest}') to ('bazary_catalog', '0002_category')" in result.stderr
