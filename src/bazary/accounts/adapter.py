@@ -8,18 +8,43 @@ per-request state.
 
 from __future__ import annotations
 
+import contextlib
+import stringprep
 import unicodedata
 import uuid
 from typing import Any
 
+import idna
 from django.contrib.auth import get_user_model
 from django.contrib.auth.base_user import BaseUserManager
 from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.db.models import Q
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .conf import accounts_settings
+
+
+def is_invisible(char: str) -> bool:
+    """A character that shows nothing: a format or control character, or one IDNA maps to nothing.
+
+    That is the zero-width space, joiners and non-joiners, the soft hyphen,
+    left-to-right and right-to-left marks and overrides, the word joiner, the
+    byte order mark, variation selectors and the combining grapheme joiner.
+    """
+    return unicodedata.category(char) in ("Cf", "Cc") or stringprep.in_table_b1(char)
+
+
+def _decoded_labels(domain: str) -> str:
+    """``domain`` with its ``xn--`` labels decoded as raw Punycode, valid under IDNA or not."""
+    labels = []
+    for label in domain.split("."):
+        if label[:4].lower() == "xn--":
+            with contextlib.suppress(UnicodeError, ValueError):
+                label = label[4:].encode("ascii").decode("punycode")
+        labels.append(label)
+    return ".".join(labels)
 
 
 class DefaultAccountAdapter:
@@ -37,40 +62,84 @@ class DefaultAccountAdapter:
         return getattr(user, self.email_field()) or ""
 
     def normalize_email(self, email: str) -> str:
-        """The form addresses are stored in: trimmed, NFKC-normalised, domain lowercased.
+        """The one form of an address: what is stored, looked up, throttled and locked out.
 
-        NFKC folds compatibility characters (the long s → ``s``, the Kelvin sign → ``K``,
+        Invisible characters (:func:`is_invisible`) are removed wherever they are,
+        then the address is trimmed and NFKC-normalised, the domain lowercased and
+        its ``xn--`` labels decoded (IDNA 2008), so ``x@exa\u200bmple.com``,
+        ``x@EXAMPLE.com`` and ``x@example.com`` are one address, and so are
+        ``x@xn--bcher-kva.example`` and ``x@bücher.example``. NFKC folds
+        compatibility characters (the long s → ``s``, the Kelvin sign → ``K``,
         fullwidth letters) so they cannot pose as another address.
+        :meth:`clean_new_email` refuses what this removes, so no stored address has it.
         """
-        return BaseUserManager.normalize_email(unicodedata.normalize("NFKC", email.strip()))
+        email = "".join(char for char in email if not is_invisible(char))
+        email = BaseUserManager.normalize_email(unicodedata.normalize("NFKC", email.strip()))
+        local, at, domain = email.rpartition("@")
+        if at and "xn--" in domain:
+            # Not a valid IDN: kept as it is (and refused by clean_new_email).
+            with contextlib.suppress(idna.IDNAError, UnicodeError, ValueError):
+                domain = idna.decode(domain)
+            email = f"{local}@{domain}"
+        return email
 
     def clean_new_email(self, email: str) -> str:
         """Normalise an address a user wants to register or switch to; ValidationError if refused.
 
-        After NFKC, a local part (before the ``@``) with letters other than ASCII is
-        refused: Django's validator lets only the dotless i and the dotted capital I through there (a quirk of
-        its case-insensitive pattern), and PostgreSQL's case-insensitive comparison
-        takes them for ``i``, so they could only ever pose as another address.
+        Refused (400), rather than silently repaired:
+
+        - an invisible character (:func:`is_invisible`) anywhere, in the local part
+          or the domain, including in the decoded form of an ``xn--`` label: it
+          is never part of a real mailbox's name, mail systems drop it (Python's
+          own IDNA codec does, when Django sends), so the registrant sees the
+          address they typed is not the one they meant instead of receiving mail
+          at a spelling they never wrote;
+        - a domain that is not a valid internationalised domain name (IDNA 2008);
+        - after NFKC, a local part (before the ``@``) with letters other than
+          ASCII: Django's validator lets only the dotless i and the dotted capital
+          I through there (a quirk of its case-insensitive pattern), and
+          PostgreSQL's case-insensitive comparison takes them for ``i``, so they
+          could only ever pose as another address.
         """
+        invalid = ValidationError(_("Enter a valid email address."), code="invalid")
+        raw = unicodedata.normalize("NFKC", email.strip())
+        if any(is_invisible(char) for char in _decoded_labels(raw)):
+            raise invalid
         email = self.normalize_email(email)
-        local = email.rpartition("@")[0]
+        local, _at, domain = email.rpartition("@")
         if not local.isascii():
-            raise ValidationError(_("Enter a valid email address."), code="invalid")
+            raise invalid
+        if not domain.isascii() or "xn--" in domain:
+            try:
+                idna.encode(domain, uts46=False)
+            except (idna.IDNAError, UnicodeError, ValueError) as exc:
+                raise invalid from exc
         return email
 
     def email_key(self, email: str) -> str:
         """The comparison key of an address: two addresses are the same account iff their keys are equal.
 
-        NFKC plus Unicode case folding, computed in Python: the database's own
-        case-insensitive match (``UPPER()`` on PostgreSQL) also equates look-alikes
-        such as the dotless i and ``i``, so it only ever narrows the candidates.
+        :meth:`normalize_email` plus Unicode case folding, computed in Python: the
+        database's own case-insensitive match (``UPPER()`` on PostgreSQL) also
+        equates look-alikes such as the dotless i and ``i``, so it only ever
+        narrows the candidates.
         """
-        folded = unicodedata.normalize("NFKC", email.strip()).casefold()
+        folded = self.normalize_email(email).casefold()
         return unicodedata.normalize("NFKC", folded)
 
     def _candidates(self, email: str) -> list[Any]:
-        """Accounts the database considers equal to ``email`` (a superset of the real matches)."""
-        query = self.user_model._default_manager.filter(**{f"{self.email_field()}__iexact": email})
+        """Accounts the database considers equal to ``email`` (a superset of the real matches).
+
+        ``email`` is normalised; a stored address whose domain is in its ``xn--``
+        form (stored before domains were decoded) is found too.
+        """
+        field = f"{self.email_field()}__iexact"
+        condition = Q(**{field: email})
+        local, at, domain = email.rpartition("@")
+        if at and not domain.isascii():
+            with contextlib.suppress(idna.IDNAError, UnicodeError, ValueError):
+                condition |= Q(**{field: f"{local}@{idna.encode(domain, uts46=True).decode('ascii')}"})
+        query = self.user_model._default_manager.filter(condition)
         return list(query.order_by("pk")[:20])
 
     def _matching(self, email: str) -> list[Any]:

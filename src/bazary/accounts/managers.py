@@ -10,6 +10,13 @@ from django.contrib.auth.base_user import BaseUserManager
 class UserManager(BaseUserManager):
     use_in_migrations = True
 
+    @classmethod
+    def normalize_email(cls, email: str | None) -> str:
+        """The account adapter's form of an address (the one the API stores and looks up)."""
+        from .conf import get_adapter
+
+        return get_adapter().normalize_email(email or "")
+
     def _create_user(self, email: str, password: str | None, **extra_fields: Any) -> Any:
         if not email:
             raise ValueError("An email address is required.")
@@ -39,11 +46,8 @@ class UserManager(BaseUserManager):
         username_field: str = getattr(self.model, "USERNAME_FIELD", "email")
         if not isinstance(username, str):
             return self.get(**{f"{username_field}__iexact": username})
-        adapter = get_adapter()
-        key = adapter.email_key(adapter.normalize_email(username))
-        candidates = self.filter(**{f"{username_field}__iexact": adapter.normalize_email(username)}).order_by("pk")
-        for user in candidates[:20]:
-            if adapter.email_key(getattr(user, username_field) or "") == key:
-                return user
+        user = get_adapter().get_user_by_email(username)
+        if user is not None:
+            return user
         does_not_exist: Any = self.model.DoesNotExist  # type: ignore[attr-defined]
         raise does_not_exist(f"No {self.model._meta.object_name} with that {username_field}.")
