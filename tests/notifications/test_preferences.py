@@ -34,9 +34,44 @@ def test_get_lists_every_kind_and_channel_with_defaults(client_for, user):
         "enabled": True,
         "mandatory": True,
     }
-    assert rows[("tests.security", "in_app")]["enabled"] is False
+    # A mandatory kind lists only the channels it is sent on: no "mandatory but off" row.
+    assert ("tests.security", "in_app") not in rows
     # Exactly one row per kind and channel.
     assert len(response.json()) == len(rows)
+
+
+def test_mandatory_rows_are_all_enabled_and_others_list_every_channel(client_for, user):
+    rows = client_for(user).get(URL).json()
+    mandatory = [row for row in rows if row["mandatory"]]
+    assert mandatory  # bazary.accounts' security mails, tests.security
+    assert all(row["enabled"] for row in mandatory)
+    assert {row["channel"] for row in rows if row["kind"] == "accounts.password_reset"} == {"email"}
+    assert [row["channel"] for row in rows if row["kind"] == "tests.hello"] == ["in_app", "email"]
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_put_for_a_channel_the_kind_is_never_sent_on_is_400_and_nothing_changes(client_for, user, enabled):
+    response = client_for(user).put(
+        URL,
+        [
+            {"kind": "tests.hello", "channel": "email", "enabled": False},
+            {"kind": "tests.security", "channel": "in_app", "enabled": enabled},
+        ],
+        format="json",
+    )
+    assert response.status_code == 400
+    assert list(response.json()) == ["1"]
+    assert list(response.json()["1"]) == ["channel"]
+    assert not Preference.objects.exists()
+    notify(user, "tests.security")
+    assert not Notification.objects.exists()
+
+
+def test_a_kind_with_only_some_channels_configured_lists_only_those(client_for, user, settings):
+    settings.BAZARY_NOTIFICATIONS = {"CHANNELS": ["bazary.notifications.channels.InAppChannel"]}
+    rows = client_for(user).get(URL).json()
+    assert {row["channel"] for row in rows} == {"in_app"}
+    assert not [row for row in rows if row["kind"] == "tests.security"]
 
 
 def test_get_is_a_fixed_number_of_queries(client_for, user, django_assert_max_num_queries):

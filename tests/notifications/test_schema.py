@@ -41,3 +41,9 @@ def test_preferences_put_takes_a_json_list(schema):
     assert set(put["requestBody"]["content"]) == {"application/json"}
     assert put["requestBody"]["content"]["application/json"]["schema"]["type"] == "array"
     assert "400" in put["responses"]
+
+
+def test_preferences_describe_which_channels_are_listed(schema):
+    operations = schema["paths"]["/api/notifications/preferences/"]
+    assert "each channel that kind can be sent on" in operations["get"]["description"]
+    assert "a channel the kind is never sent on" in operations["put"]["description"]

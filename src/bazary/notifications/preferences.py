@@ -27,13 +27,22 @@ def default_enabled(kind: Kind, channel: str) -> bool:
     return channel in kind.default_channels
 
 
+def kind_channels(kind: Kind, configured: Sequence[str] | None = None) -> list[str]:
+    """The configured channels ``kind`` can be sent on, in ``CHANNELS`` order:
+    a mandatory kind's default channels (it is never sent on others), every
+    channel for other kinds (a user may turn on one that is off by default)."""
+    codes = channel_registry.registry.codes() if configured is None else configured
+    if kind.mandatory:
+        return [code for code in codes if default_enabled(kind, code)]
+    return list(codes)
+
+
 def enabled_channels(kind: Kind, users: Sequence[Any]) -> dict[Any, list[str]]:
     """The channels (configured ones only) each user gets ``kind`` on, by user pk.
     One query for all users, none for a mandatory kind."""
-    configured = channel_registry.registry.codes()
-    defaults = [code for code in configured if default_enabled(kind, code)]
+    available = kind_channels(kind)
     if kind.mandatory or not users:
-        return {user.pk: list(defaults) for user in users}
+        return {user.pk: list(available) for user in users}
     choices: dict[Any, dict[str, bool]] = {}
     rows = Preference.objects.filter(kind=kind.code, user__in=[user.pk for user in users]).values_list(
         "user_id", "channel", "enabled"
@@ -43,12 +52,14 @@ def enabled_channels(kind: Kind, users: Sequence[Any]) -> dict[Any, list[str]]:
     result = {}
     for user in users:
         own = choices.get(user.pk, {})
-        result[user.pk] = [code for code in configured if own.get(code, default_enabled(kind, code))]
+        result[user.pk] = [code for code in available if own.get(code, default_enabled(kind, code))]
     return result
 
 
 def preference_rows(user: Any) -> list[dict[str, Any]]:
-    """One row per registered kind and configured channel: ``{kind, channel, enabled, mandatory}``."""
+    """One row ``{kind, channel, enabled, mandatory}`` per registered kind and
+    channel it can be sent on (:func:`kind_channels`): a mandatory email-only
+    kind has an email row and no in-app row."""
     own = {
         (kind, channel): enabled
         for kind, channel, enabled in Preference.objects.filter(user=user).values_list("kind", "channel", "enabled")
@@ -56,7 +67,7 @@ def preference_rows(user: Any) -> list[dict[str, Any]]:
     codes = channel_registry.registry.codes()
     rows = []
     for kind in registry:
-        for channel in codes:
+        for channel in kind_channels(kind, codes):
             default = default_enabled(kind, channel)
             enabled = default if kind.mandatory else own.get((kind.code, channel), default)
             rows.append({"kind": kind.code, "channel": channel, "enabled": enabled, "mandatory": kind.mandatory})
@@ -66,8 +77,9 @@ def preference_rows(user: Any) -> list[dict[str, Any]]:
 def set_preferences(user: Any, changes: Iterable[dict[str, Any]]) -> None:
     """Apply ``[{kind, channel, enabled}]``; all or nothing.
 
-    Raises :class:`PreferenceError` for an unknown kind or channel, or a change
-    to a mandatory kind (it is delivered on its default channels, always).
+    Raises :class:`PreferenceError` for an unknown kind or channel, a channel
+    the kind is never sent on (:func:`kind_channels`), or a change to a
+    mandatory kind (it is delivered on its default channels, always).
     """
     changes = list(changes)
     codes = channel_registry.registry.codes()
@@ -80,6 +92,8 @@ def set_preferences(user: Any, changes: Iterable[dict[str, Any]]) -> None:
             problem["kind"] = [_("Unknown notification kind.")]
         if row["channel"] not in codes:
             problem["channel"] = [_("Unknown notification channel.")]
+        elif kind is not None and row["channel"] not in kind_channels(kind, codes):
+            problem["channel"] = [_("This notification is never sent on this channel.")]
         if (
             not problem
             and kind is not None

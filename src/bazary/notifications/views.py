@@ -150,7 +150,7 @@ class NotificationViewSet(
 @extend_schema(tags=TAGS)
 class PreferencesView(BazaryAPIMixin, APIView):
     """The user's notification preferences: one row per registered kind and
-    configured channel. Mandatory kinds (security emails) cannot be changed."""
+    channel it can be sent on. Mandatory kinds (security emails) cannot be changed."""
 
     permission_classes = [IsAuthenticated]
     parser_classes = [JSONParser]
@@ -160,6 +160,11 @@ class PreferencesView(BazaryAPIMixin, APIView):
 
     @extend_schema(
         summary=_("The user's notification preferences"),
+        description=_(
+            "One row per registered kind and each channel that kind can be sent on: a mandatory kind "
+            "(security email) lists only its own channels, always enabled; another kind lists every "
+            "configured channel, since the user may turn on one that is off by default."
+        ),
         responses={200: PreferenceSerializer(many=True), 401: UNAUTHENTICATED},
     )
     def get(self, request: Request) -> Response:
@@ -168,8 +173,9 @@ class PreferencesView(BazaryAPIMixin, APIView):
     @extend_schema(
         summary=_("Change some notification preferences"),
         description=_(
-            "The rows given change; the others stay. Unknown kinds or channels and changes to "
-            "mandatory kinds are a 400, and then nothing changes. Answers the full list."
+            "The rows given change; the others stay. Unknown kinds or channels, a channel the kind "
+            "is never sent on (one not listed for it by GET) and changes to mandatory kinds are a 400, "
+            "and then nothing changes. Answers the full list."
         ),
         request=PreferenceChangeSerializer(many=True),
         responses={
