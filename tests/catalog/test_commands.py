@@ -177,3 +177,128 @@ def test_imported_categories_never_get_a_reserved_slug(tmp_path):
     run("bazary_import_products", str(path))
     slugs = set(get_category_model().objects.values_list("slug", flat=True))
     assert slugs == {"tree-2", "root-2"}
+
+
+# --------------------------------------------------------------------------- bulk import
+
+
+def _csv_rows(n, start=0, **overrides):
+    rows = [CSV_HEADER]
+    for i in range(start, start + n):
+        values = {"sku": f"B-{i}", "name": f"Bulk {i}", "price": "2.00", "category": "Home/Kitchen", "tags": "a|b"}
+        values.update(overrides)
+        rows.append(f"{values['sku']},{values['name']},{values['price']},{values['category']},{values['tags']},3,,\n")
+    return "".join(rows)
+
+
+def test_import_queries_do_not_grow_with_the_rows(tmp_path, django_assert_max_num_queries):
+    """Upserts in batches, not a save() per row: 10 and 40 rows cost the same
+    number of queries (the first run creates the two categories and tags).
+    (40: SQLite splits a larger INSERT by its limit of 999 parameters.)"""
+    small, large = tmp_path / "small.csv", tmp_path / "large.csv"
+    small.write_text(_csv_rows(10))
+    large.write_text(_csv_rows(40, start=20))
+    run("bazary_import_products", str(tmp_path / "small.csv"))
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    small.write_text(_csv_rows(10, start=1000))
+    with CaptureQueriesContext(connection) as few:
+        run("bazary_import_products", str(small))
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        out, _ = run("bazary_import_products", str(large))
+    assert "40 created" in out
+    assert Product.objects.count() == 60
+    assert StockMovement.objects.count() == 60
+    assert Product.objects.filter(tags__name="a").count() == 60
+
+
+def test_import_keeps_tags_slugs_and_stock_right_in_bulk(tmp_path, tree):
+    from bazary.testing.catalog import ProductFactory
+
+    ProductFactory(name="Same Name", sku="OLD-1", category=tree["books"])
+    path = tmp_path / "in.csv"
+    path.write_text(
+        CSV_HEADER
+        + "N-1,Same Name,1.00,Home,x|X|y,1,,\n"
+        + "N-2,Same Name,1.00,Home,,0,,\n"
+        # A slug given by a later row is never generated for an earlier one.
+        + "N-3,Given,1.00,Home,,0,,\n"
+    )
+    run("bazary_import_products", str(path))
+    slugs = dict(Product.objects.values_list("sku", "slug"))
+    assert (slugs["OLD-1"], slugs["N-1"], slugs["N-2"]) == ("same-name", "same-name-2", "same-name-3")
+    # Tag names match case-insensitively, once per product.
+    assert sorted(Product.objects.get(sku="N-1").tags.values_list("name", flat=True)) == ["x", "y"]
+    # Re-import: tags replaced where given, kept where the column is empty.
+    path.write_text(CSV_HEADER + "N-1,Same Name,1.00,Home,y,4,,\n" + "N-2,Renamed,1.00,Home,,0,,\n")
+    run("bazary_import_products", str(path))
+    one = Product.objects.get(sku="N-1")
+    assert list(one.tags.values_list("name", flat=True)) == ["y"]
+    assert one.stock == 4
+    assert list(StockMovement.objects.filter(product=one).order_by("id").values_list("delta", flat=True)) == [1, 3]
+    assert Product.objects.get(sku="N-2").slug == "same-name-3"  # a rename keeps the slug
+
+
+def test_a_slug_twice_in_a_file_is_a_row_error(tmp_path):
+    path = tmp_path / "in.json"
+    rows = [{"sku": f"S-{i}", "name": "X", "slug": "twice", "price": "1", "category": "Home"} for i in range(2)]
+    path.write_text(json.dumps(rows))
+    err = io.StringIO()
+    with pytest.raises(CommandError, match="1 invalid row"):
+        call_command("bazary_import_products", str(path), stdout=io.StringIO(), stderr=err)
+    assert "line 2:" in err.getvalue()
+    assert "Duplicate of line 1" in err.getvalue()
+    assert not Product.objects.exists()
+
+
+def test_a_price_below_the_kept_compare_at_price_is_a_row_error(tmp_path, tree):
+    from bazary.testing.catalog import ProductFactory
+
+    ProductFactory(sku="C-1", price="10.00", compare_at_price="20.00", category=tree["books"])
+    path = tmp_path / "in.json"
+    path.write_text(json.dumps([{"sku": "C-1", "name": "Dear", "price": "30.00", "category": "Books"}]))
+    err = io.StringIO()
+    with pytest.raises(CommandError):
+        call_command("bazary_import_products", str(path), stdout=io.StringIO(), stderr=err)
+    assert "line 1:" in err.getvalue()
+    assert "compare_at_price" in err.getvalue()
+    assert str(Product.objects.get(sku="C-1").price) == "10.00"
+
+
+def test_import_back_in_stock_notifies_the_waiting_users(
+    tmp_path, catalog, customer, django_capture_on_commit_callbacks
+):
+    from bazary.catalog.models import StockAlert
+
+    StockAlert.objects.create(user=customer, product=catalog["novel"])
+    path = tmp_path / "in.json"
+    row = {"sku": "BK-1", "name": "A Quiet Novel", "price": "15", "category": "Books", "stock": 2}
+    path.write_text(json.dumps([row]))
+    with django_capture_on_commit_callbacks(execute=True):
+        run("bazary_import_products", str(path))
+    assert StockAlert.objects.get(user=customer).notified_at is not None
+
+
+def test_progress_prints_plain_lines_when_not_a_terminal(tmp_path):
+    path = tmp_path / "in.csv"
+    path.write_text(_csv_rows(30))
+    out, _ = run("bazary_import_products", str(path))
+    assert "\r" not in out
+    assert "30/30 rows (100%)\n" in out
+
+
+def test_progress_redraws_in_place_on_a_terminal():
+    from bazary.catalog.management.progress import ProgressBar
+
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    stream = Terminal()
+    bar = ProgressBar(stream, 4, "rows")
+    for _ in range(4):
+        bar.advance()
+    bar.finish()
+    assert stream.getvalue().count("\r") == 4
+    assert stream.getvalue().endswith("4/4 rows\n")

@@ -128,3 +128,29 @@ def test_search_indexes_include_upper_sku():
     with connection.cursor() as cursor:
         cursor.execute("SELECT indexname FROM pg_indexes WHERE tablename = %s", [table])
         assert f"{table}_sku_upper" in {row[0] for row in cursor.fetchall()}
+
+
+def test_a_bulk_import_fills_the_vectors(tmp_path, tree):
+    """The import upserts in bulk (no save() per row): it refreshes the vectors
+    of the rows it wrote, after their tags, in bulk too."""
+    import io
+    import json
+
+    from django.core.management import call_command
+
+    path = tmp_path / "in.json"
+    rows = [
+        {"sku": "IMP-1", "name": "Glacier Kettle", "price": "9", "category": "Books", "tags": ["enamel"]},
+        {"sku": "IMP-2", "name": "Desert Lamp", "price": "9", "category": "Books", "description": "Brass."},
+    ]
+    path.write_text(json.dumps(rows))
+    call_command("bazary_import_products", str(path), stdout=io.StringIO())
+    backend = PostgresSearchBackend()
+    assert [p.sku for p in backend.search(Product.objects.all(), "enamel")] == ["IMP-1"]
+    assert [p.sku for p in backend.search(Product.objects.all(), "brass")] == ["IMP-2"]
+    rows[0]["tags"], rows[1]["name"] = ["cast-iron"], "Canyon Lamp"
+    path.write_text(json.dumps(rows))
+    call_command("bazary_import_products", str(path), stdout=io.StringIO())
+    assert not backend.search(Product.objects.all(), "enamel").exists()
+    assert [p.sku for p in backend.search(Product.objects.all(), "canyon")] == ["IMP-2"]
+    assert not Product.objects.filter(search_vector__isnull=True).exists()

@@ -15,15 +15,15 @@ import csv
 import json
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any, TextIO
+from functools import partial
+from typing import Any, TextIO, cast
 
 from django.db import transaction
 from django.utils.text import slugify
 from rest_framework import serializers
 
-from .models import Tag, get_category_model, get_product_model
+from .models import StockMovement, Tag, get_category_model, get_product_model
 from .serializers import INT_MAX, validate_attributes
-from .stock import adjust_stock
 
 COLUMNS = [
     "sku",
@@ -133,74 +133,258 @@ def _from_csv(row: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
+#: Rows validated, looked up and written per round trip.
+BATCH = 1000
+
+
+def validate_rows(stream: TextIO, fmt: str, report: ImportReport) -> list[tuple[int, dict[str, Any]]]:
+    """Every row of the file through :class:`ImportRowSerializer`, plus the
+    checks that need the whole file or the database (duplicate SKUs and
+    slugs, a slug of another product, a price below the compare-at price a
+    product keeps). Errors go to ``report``; the valid rows are returned."""
+    valid: list[tuple[int, dict[str, Any]]] = []
+    seen: dict[str, int] = {}
+    slugs: dict[str, int] = {}
+    # One serializer for every row: building one per row (its fields are
+    # deep-copied) cost more than the import itself.
+    row_serializer = ImportRowSerializer()
+    for line, raw in read_rows(stream, fmt):
+        if not isinstance(raw, dict):
+            report.errors.append((line, "Each item must be an object."))
+            continue
+        try:
+            data = row_serializer.run_validation(raw)
+        except serializers.ValidationError as exc:
+            report.errors.append((line, exc.detail))
+            continue
+        sku = data["sku"]
+        if sku in seen:
+            report.errors.append((line, {"sku": [f"Duplicate of line {seen[sku]}."]}))
+            continue
+        slug = data.get("slug")
+        if slug and slug in slugs:
+            report.errors.append((line, {"slug": [f"Duplicate of line {slugs[slug]}."]}))
+            continue
+        seen[sku] = line
+        if slug:
+            slugs[slug] = line
+        valid.append((line, data))
+    manager = get_product_model()._default_manager
+    # A slug given in the file must not belong to another product.
+    for chunk in chunked(list(slugs), BATCH):
+        for slug, sku in manager.filter(slug__in=chunk).values_list("slug", "sku"):
+            if seen.get(sku) != slugs[slug]:
+                report.errors.append((slugs[slug], {"slug": [f"{slug!r} is the slug of another product ({sku})."]}))
+    # A row that leaves out a price or compare-at price keeps the product's:
+    # the pair must still satisfy the database's check.
+    for chunk in chunked(valid, BATCH):
+        current = {
+            sku: (price, compare_at)
+            for sku, price, compare_at in manager.filter(sku__in=[data["sku"] for _, data in chunk]).values_list(
+                "sku", "price", "compare_at_price"
+            )
+        }
+        for line, data in chunk:
+            if data["sku"] not in current:
+                continue
+            price, compare_at = current[data["sku"]]
+            price = data.get("price", price)
+            compare_at = data.get("compare_at_price", compare_at)
+            if compare_at is not None and compare_at < price:
+                report.errors.append((line, {"compare_at_price": ["Cannot be lower than the price."]}))
+    report.errors.sort(key=lambda error: error[0])
+    return valid
+
+
 def import_products(
     stream: TextIO,
     fmt: str,
     *,
     user: Any = None,
     dry_run: bool = False,
-    on_start: Callable[[int], Callable[[int], None]] | None = None,
+    on_start: Callable[[int], Callable[[int], None] | None] | None = None,
 ) -> ImportReport:
     """Validate every row, then (unless there are errors or ``dry_run``)
     upsert them all in one transaction. ``on_start(total)`` may return a
-    progress callback, called with 1 per row written."""
+    progress callback, called with the number of rows written after each
+    batch.
+
+    Rows are written in batches of :data:`BATCH` with one upsert each
+    (``INSERT ... ON CONFLICT (sku) DO UPDATE``), not a ``save()`` per row;
+    what ``save()`` and the signals would maintain is done in bulk too: slugs,
+    the tag links, stock movements, back-in-stock notifications and the
+    PostgreSQL search vectors."""
     report = ImportReport()
-    valid: list[tuple[int, dict[str, Any]]] = []
-    seen: dict[str, int] = {}
-    for line, raw in read_rows(stream, fmt):
-        if not isinstance(raw, dict):
-            report.errors.append((line, "Each item must be an object."))
-            continue
-        serializer = ImportRowSerializer(data=raw)
-        if not serializer.is_valid():
-            report.errors.append((line, serializer.errors))
-            continue
-        sku = serializer.validated_data["sku"]
-        if sku in seen:
-            report.errors.append((line, {"sku": [f"Duplicate of line {seen[sku]}."]}))
-            continue
-        seen[sku] = line
-        valid.append((line, serializer.validated_data))
-    Product = get_product_model()
-    # A slug given in the file must not belong to another product.
-    slugs = {data["slug"]: line for line, data in valid if data.get("slug")}
-    for slug, sku in Product._default_manager.filter(slug__in=list(slugs)).values_list("slug", "sku"):
-        if seen.get(sku) != slugs[slug]:
-            report.errors.append((slugs[slug], {"slug": [f"{slug!r} is the slug of another product ({sku})."]}))
-    report.errors.sort(key=lambda error: error[0])
+    valid = validate_rows(stream, fmt, report)
     if report.errors or dry_run:
         return report
-
     progress = on_start(len(valid)) if on_start else None
+    writer = BulkWriter(user)
+    # Slugs the file gives are not generated for another row, in any batch.
+    writer.slugs.reserve(data["slug"] for _, data in valid if data.get("slug"))
     with transaction.atomic():
-        existing = Product._default_manager.in_bulk(list(seen), field_name="sku")
-        categories = CategoryResolver()
-        tags = TagResolver()
-        for _line, data in valid:
-            data = dict(data)
-            category = categories.get(data.pop("category"))
+        for chunk in chunked(valid, BATCH):
+            created, updated = writer.write([data for _, data in chunk])
+            report.created += created
+            report.updated += updated
+            if progress:
+                progress(len(chunk))
+    return report
+
+
+def chunked(items: list[Any], size: int) -> Iterator[list[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+class BulkWriter:
+    """Upserts batches of validated rows (see :func:`import_products`)."""
+
+    def __init__(self, user: Any = None) -> None:
+        self.model = get_product_model()
+        self.manager = self.model._default_manager
+        self.user = user if user is not None and getattr(user, "is_authenticated", False) else None
+        self.categories = CategoryResolver()
+        self.tags = TagResolver()
+        self.slugs = SlugAllocator(self.model)
+        # Every concrete column the file can carry or the model defaults,
+        # except those an upsert must not overwrite.
+        self.update_fields = [
+            f.name
+            for f in self.model._meta.concrete_fields
+            if not f.primary_key and f.name not in ("created_at", "search_vector")
+        ]
+        through = cast(Any, self.model._meta.get_field("tags")).remote_field.through
+        self.through = through
+        self.through_fk = next(
+            f.name for f in through._meta.get_fields() if getattr(f, "related_model", None) is self.model
+        )
+
+    def write(self, rows: list[dict[str, Any]]) -> tuple[int, int]:
+        # Locked until the import commits: a sale cannot slip in between the
+        # stock read here and the upsert (its decrement would be lost).
+        existing = {
+            product.sku: product
+            for product in self.manager.select_for_update().filter(sku__in=[row["sku"] for row in rows])
+        }
+        self.slugs.prefetch(row["name"] for row in rows if row["sku"] not in existing and not row.get("slug"))
+        products: list[Any] = []
+        old_stock: dict[str, int | None] = {}  # None: a new product
+        tag_sets: dict[str, list[Tag]] = {}
+        for row in rows:
+            data = dict(row)
+            category = self.categories.get(data.pop("category"))
             tag_names = data.pop("tags", None)
-            stock = data.pop("stock", None)
             product = existing.get(data["sku"])
             if product is None:
-                product = Product(category=category, **data)
-                product.save()
-                report.created += 1
-                if stock:
-                    adjust_stock(product, stock, reason="Import", user=user)
+                product = self.model(**data)
+                old_stock[data["sku"]] = None
             else:
+                old_stock[data["sku"]] = product.stock
                 for key, value in data.items():
                     setattr(product, key, value)
-                product.category = category
-                product.save()
-                report.updated += 1
-                if stock is not None and stock != product.stock:
-                    adjust_stock(product, stock - product.stock, reason="Import", user=user)
+            product.category = category
+            if not product.slug:
+                product.slug = self.slugs.allocate(product.name)
             if tag_names is not None:
-                product.tags.set(tags.get_many(tag_names))
-            if progress:
-                progress(1)
-    return report
+                tag_sets[data["sku"]] = self.tags.get_many(tag_names)
+            product.pk = None  # one INSERT per batch; the SKU finds the row
+            products.append(product)
+        self.manager.bulk_create(
+            products, update_conflicts=True, unique_fields=["sku"], update_fields=self.update_fields
+        )
+        ids = dict(self.manager.filter(sku__in=[p.sku for p in products]).values_list("sku", "pk"))
+        for product in products:
+            product.pk = ids[product.sku]
+        self.write_tags(ids, tag_sets, {sku for sku, stock in old_stock.items() if stock is None})
+        self.write_stock_movements(products, old_stock)
+        from .search import update_search_vectors
+
+        update_search_vectors(self.manager.filter(pk__in=list(ids.values())))
+        created = sum(1 for sku in old_stock if old_stock[sku] is None)
+        return created, len(products) - created
+
+    def write_tags(self, ids: dict[str, Any], tag_sets: dict[str, list[Tag]], new: set[str]) -> None:
+        """The rows' tag links: only those that differ are rewritten (a
+        re-import of the same file changes none)."""
+        wanted = {ids[sku]: {tag.pk for tag in tags} for sku, tags in tag_sets.items()}
+        current: dict[Any, set[Any]] = {}
+        old_ids = [ids[sku] for sku in tag_sets if sku not in new]
+        if old_ids:
+            for product_id, tag_id in self.through.objects.filter(**{f"{self.through_fk}_id__in": old_ids}).values_list(
+                f"{self.through_fk}_id", "tag_id"
+            ):
+                current.setdefault(product_id, set()).add(tag_id)
+        changed = [pk for pk, tag_ids in wanted.items() if current.get(pk, set()) != tag_ids]
+        stale = [pk for pk in changed if pk in current]
+        if stale:
+            self.through.objects.filter(**{f"{self.through_fk}_id__in": stale}).delete()
+        self.through.objects.bulk_create(
+            [self.through(**{f"{self.through_fk}_id": pk, "tag_id": tag_id}) for pk in changed for tag_id in wanted[pk]]
+        )
+
+    def write_stock_movements(self, products: list[Any], old_stock: dict[str, int | None]) -> None:
+        from .stock import notify_back_in_stock
+
+        movements = []
+        for product in products:
+            before = old_stock[product.sku] or 0
+            if product.stock == before:
+                continue
+            movements.append(
+                StockMovement(
+                    product_id=product.pk,
+                    delta=product.stock - before,
+                    stock_after=product.stock,
+                    reason="Import",
+                    user=self.user,
+                )
+            )
+            if old_stock[product.sku] is not None and before <= 0 < product.stock:
+                # As adjust_stock does: the waiting users hear of it once the import commits.
+                transaction.on_commit(partial(notify_back_in_stock, product))
+        StockMovement.objects.bulk_create(movements)
+
+
+class SlugAllocator:
+    """Unique slugs for a batch of new products, without a query per row:
+    :meth:`prefetch` asks once per batch which plain slugified names are
+    taken; only a name whose slug is taken costs one more query (then it is
+    suffixed ``-2``, ``-3``...)."""
+
+    def __init__(self, model: type[Any]) -> None:
+        self.model = model
+        self.max_length = cast(Any, model._meta.get_field("slug")).max_length
+        self.taken: set[str] = set()  # in the database or given out by this import
+        self.checked: set[str] = set()  # bases the database was asked about
+
+    def base(self, name: str) -> str:
+        return slugify(name)[: self.max_length - 8].strip("-") or "product"
+
+    def reserve(self, slugs: Iterable[str]) -> None:
+        self.taken.update(slugs)
+
+    def prefetch(self, names: Iterable[str]) -> None:
+        bases = {self.base(name) for name in names} - self.checked
+        if bases:
+            self.taken.update(self.model._default_manager.filter(slug__in=bases).values_list("slug", flat=True))
+            self.checked.update(bases)
+
+    def allocate(self, name: str) -> str:
+        base = self.base(name)
+        if base not in self.checked:
+            self.prefetch([name])
+        if base not in self.taken:
+            self.taken.add(base)
+            return base
+        taken = self.taken | set(
+            self.model._default_manager.filter(slug__startswith=base).values_list("slug", flat=True)
+        )
+        n = 2
+        while f"{base}-{n}" in taken:
+            n += 1
+        self.taken.add(f"{base}-{n}")
+        return f"{base}-{n}"
 
 
 class CategoryResolver:
@@ -211,6 +395,9 @@ class CategoryResolver:
         self.cache: dict[tuple[str, ...], Any] = {}
 
     def get(self, parts: list[str]) -> Any:
+        found = self.cache.get(tuple(parts))
+        if found is not None:
+            return found
         parent = None
         for depth in range(1, len(parts) + 1):
             key = tuple(parts[:depth])
