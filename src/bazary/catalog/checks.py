@@ -56,7 +56,7 @@ def check_migration_order(app_configs: Any = None, **kwargs: Any) -> list[CheckM
             fix = newest_without(graph, LABEL, partial(_comes_after, graph, key), models)
             if fix:
                 hint = (
-                    f"Change {written} to {', '.join(map(repr, fix))} (the newest {LABEL} migration that does not "
+                    f"Change {written} to {', '.join(map(repr, fix))} (the newest {LABEL} migrations that do not "
                     f"need {app_label}'s models), as bazary's makemigrations writes it. If makemigrations wrote this "
                     "file, another app's makemigrations command replaces bazary's: give it "
                     "autodetector = bazary.catalog.migration_order.SwapSafeAutodetector."
