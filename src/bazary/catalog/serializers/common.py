@@ -66,7 +66,18 @@ class ImageRefSerializer(serializers.Serializer):
     alt_text = serializers.CharField(read_only=True)
 
 
-class CategoryField(serializers.SlugRelatedField):
+class SlugChoicesMixin:
+    """Choices keyed by the slug a client writes (the browsable API's form
+    lists them); the read shape is an object, which cannot be a key."""
+
+    def get_choices(self, cutoff: int | None = None) -> dict[str, str]:
+        queryset = self.get_queryset()  # type: ignore[attr-defined]
+        if cutoff is not None:
+            queryset = queryset[:cutoff]
+        return {item.slug: self.display_value(item) for item in queryset}  # type: ignore[attr-defined]
+
+
+class CategoryField(SlugChoicesMixin, serializers.SlugRelatedField):
     """Written as a category slug, read as ``{id, slug, name}``."""
 
     def __init__(self, **kwargs: Any) -> None:
@@ -91,7 +102,7 @@ class CategorySlugField(serializers.SlugRelatedField):
         return get_category_model()._default_manager.all()
 
 
-class TagField(serializers.SlugRelatedField):
+class TagField(SlugChoicesMixin, serializers.SlugRelatedField):
     """Written as a tag slug, read as ``{slug, name}``."""
 
     def __init__(self, **kwargs: Any) -> None:
