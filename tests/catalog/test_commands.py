@@ -302,3 +302,23 @@ def test_progress_redraws_in_place_on_a_terminal():
     bar.finish()
     assert stream.getvalue().count("\r") == 4
     assert stream.getvalue().endswith("4/4 rows\n")
+
+
+def test_a_row_with_variants_is_refused_not_half_read(tmp_path):
+    path = tmp_path / "in.json"
+    row = {"sku": "V-1", "name": "Tee", "price": "1", "category": "Home", "options": ["Size"]}
+    path.write_text(json.dumps([{**row, "variants": [{"sku": "V-1-S", "options": {"Size": "S"}}]}]))
+    err = io.StringIO()
+    with pytest.raises(CommandError):
+        call_command("bazary_import_products", str(path), stdout=io.StringIO(), stderr=err)
+    assert "variants" in err.getvalue()
+    assert not Product.objects.exists()
+
+
+def test_new_product_fields_round_trip(tmp_path):
+    path = tmp_path / "in.json"
+    row = {"sku": "D-1", "name": "E-book", "price": "1", "category": "Books", "is_digital": True}
+    path.write_text(json.dumps([{**row, "short_description": "Short.", "allow_backorder": True}]))
+    run("bazary_import_products", str(path))
+    product = Product.objects.get(sku="D-1")
+    assert (product.is_digital, product.allow_backorder, product.short_description) == (True, True, "Short.")

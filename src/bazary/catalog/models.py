@@ -35,6 +35,9 @@ PATH_SEPARATOR = "/"
 #: Category slugs the API's URLs already use (``categories/tree/``,
 #: ``?parent=root``): never generated, refused when given.
 RESERVED_CATEGORY_SLUGS = frozenset({"tree", "root"})
+#: Product slugs the staff URLs use (``products/bulk/``, ``products/import/``,
+#: ``products/export/``): never generated, refused when given.
+RESERVED_PRODUCT_SLUGS = frozenset({"bulk", "import", "export"})
 
 
 def get_product_model() -> type[AbstractProduct]:
@@ -119,6 +122,16 @@ class CategoryQuerySet(models.QuerySet):
 def reserved_slug_message(slug: str) -> str:
     return str(
         _("%(slug)r is reserved by the API's URLs (categories/tree/, ?parent=root); choose another slug.")
+        % {"slug": slug}
+    )
+
+
+def reserved_product_slug_message(slug: str) -> str:
+    return str(
+        _(
+            "%(slug)r is reserved by the API's URLs (products/bulk/, products/import/, products/export/); "
+            "choose another slug."
+        )
         % {"slug": slug}
     )
 
@@ -443,12 +456,16 @@ class AbstractProduct(TimeStampedModel):
 
     def clean(self) -> None:
         super().clean()
+        if self.slug in RESERVED_PRODUCT_SLUGS:
+            raise ValidationError({"slug": reserved_product_slug_message(self.slug)})
         if self.compare_at_price is not None and self.price is not None and self.compare_at_price < self.price:
             raise ValidationError({"compare_at_price": _("The compare-at price cannot be lower than the price.")})
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         if not self.slug:
-            self.slug = unique_slug(type(self), self.name, exclude_pk=self.pk, fallback="product")
+            self.slug = unique_slug(
+                type(self), self.name, exclude_pk=self.pk, fallback="product", reserved=RESERVED_PRODUCT_SLUGS
+            )
         if not self.sku:
             self.sku = generate_sku()
         super().save(*args, **kwargs)

@@ -12,6 +12,7 @@ written.
 from __future__ import annotations
 
 import csv
+import io
 import json
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -22,13 +23,21 @@ from django.db import transaction
 from django.utils.text import slugify
 from rest_framework import serializers
 
-from .models import StockMovement, Tag, get_category_model, get_product_model
+from .models import (
+    RESERVED_PRODUCT_SLUGS,
+    StockMovement,
+    Tag,
+    get_category_model,
+    get_product_model,
+    reserved_product_slug_message,
+)
 from .serializers import INT_MAX, validate_attributes
 
 COLUMNS = [
     "sku",
     "name",
     "slug",
+    "short_description",
     "description",
     "price",
     "compare_at_price",
@@ -37,6 +46,8 @@ COLUMNS = [
     "stock",
     "low_stock_threshold",
     "track_inventory",
+    "allow_backorder",
+    "is_digital",
     "is_active",
     "is_featured",
     "category",
@@ -44,6 +55,8 @@ COLUMNS = [
     "attributes",
     "seo_title",
     "seo_description",
+    "options",
+    "variants",
 ]
 NULLABLE = {"compare_at_price", "cost_price"}
 TAG_SEPARATOR = "|"
@@ -54,6 +67,7 @@ class ImportRowSerializer(serializers.Serializer):
     sku = serializers.CharField(max_length=64)
     name = serializers.CharField(max_length=200)
     slug = serializers.SlugField(max_length=220, required=False, allow_blank=True)
+    short_description = serializers.CharField(max_length=300, required=False, allow_blank=True)
     description = serializers.CharField(required=False, allow_blank=True)
     price = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0)
     compare_at_price = serializers.DecimalField(
@@ -64,6 +78,8 @@ class ImportRowSerializer(serializers.Serializer):
     stock = serializers.IntegerField(min_value=0, max_value=INT_MAX, required=False)
     low_stock_threshold = serializers.IntegerField(min_value=0, max_value=INT_MAX, required=False)
     track_inventory = serializers.BooleanField(required=False)
+    allow_backorder = serializers.BooleanField(required=False)
+    is_digital = serializers.BooleanField(required=False)
     is_active = serializers.BooleanField(required=False)
     is_featured = serializers.BooleanField(required=False)
     category = serializers.CharField(max_length=1000)
@@ -71,6 +87,22 @@ class ImportRowSerializer(serializers.Serializer):
     attributes = serializers.JSONField(required=False, validators=[validate_attributes])
     seo_title = serializers.CharField(max_length=160, required=False, allow_blank=True)
     seo_description = serializers.CharField(max_length=320, required=False, allow_blank=True)
+
+    # Read so that a file with variants is refused rather than half-read.
+    options = serializers.ListField(child=serializers.CharField(max_length=80), required=False, max_length=10)
+    variants = serializers.ListField(child=serializers.DictField(), required=False, max_length=250)
+
+    def validate_variants(self, value: list[Any]) -> list[Any]:
+        if value:
+            raise serializers.ValidationError(
+                "This version imports products without their variants; remove the variants (or the column)."
+            )
+        return value
+
+    def validate_slug(self, value: str) -> str:
+        if value in RESERVED_PRODUCT_SLUGS:
+            raise serializers.ValidationError(reserved_product_slug_message(value))
+        return value
 
     def validate_category(self, value: str) -> list[str]:
         parts = [part.strip() for part in value.split(PATH_SEPARATOR)]
@@ -117,13 +149,15 @@ def _from_csv(row: dict[str, Any]) -> dict[str, Any]:
         if key is None or key not in COLUMNS:
             continue  # extra columns are ignored
         value = (value or "").strip() if key not in ("description",) else (value or "")
+        # The export's neutralise(), undone (the same rule both ways).
+        value = unneutralise(value)
         if value == "":
             if key in NULLABLE:
                 data[key] = None
             continue
-        if key == "tags":
+        if key in ("tags", "options"):
             data[key] = [tag.strip() for tag in value.split(TAG_SEPARATOR) if tag.strip()]
-        elif key == "attributes":
+        elif key in ("attributes", "variants"):
             try:
                 data[key] = json.loads(value)
             except ValueError:
@@ -275,6 +309,8 @@ class BulkWriter:
             data = dict(row)
             category = self.categories.get(data.pop("category"))
             tag_names = data.pop("tags", None)
+            data.pop("options", None)
+            data.pop("variants", None)
             product = existing.get(data["sku"])
             if product is None:
                 product = self.model(**data)
@@ -355,7 +391,8 @@ class SlugAllocator:
     def __init__(self, model: type[Any]) -> None:
         self.model = model
         self.max_length = cast(Any, model._meta.get_field("slug")).max_length
-        self.taken: set[str] = set()  # in the database or given out by this import
+        # In the database, given out by this import, or reserved by the URLs.
+        self.taken: set[str] = set(RESERVED_PRODUCT_SLUGS)
         self.checked: set[str] = set()  # bases the database was asked about
 
     def base(self, name: str) -> str:
@@ -448,22 +485,85 @@ def category_paths() -> dict[Any, str]:
     return paths
 
 
-def export_rows() -> Iterator[dict[str, Any]]:
+#: First characters that make a spreadsheet read a cell as a formula (CSV
+#: injection): such a cell is written with a leading ``'``.
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(value: str) -> str:
+    """``value`` safe to open in a spreadsheet: a leading ``'`` when it (past
+    any quotes already there) starts like a formula. :func:`unneutralise`
+    reverses it exactly, so an export reads back unchanged."""
+    return f"'{value}" if value.lstrip("'")[:1] in FORMULA_TRIGGERS and value else value
+
+
+def unneutralise(value: str) -> str:
+    return value[1:] if value.startswith("'") and value.lstrip("'")[:1] in FORMULA_TRIGGERS and value else value
+
+
+def _money(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+def export_queryset() -> Any:
+    """Every product, in primary-key order, with what a row needs prefetched
+    (per chunk of :meth:`~django.db.models.query.QuerySet.iterator`)."""
+    from django.db.models import Prefetch
+
+    from .models import Option, Variant, VariantOptionValue
+
+    links = VariantOptionValue.objects.select_related("option", "value")
+    variants = Variant.objects.order_by("position", "pk").prefetch_related(Prefetch("option_links", queryset=links))
+    manager: Any = get_product_model()._default_manager
+    return manager.order_by("pk").prefetch_related(
+        "tags",
+        Prefetch("options", queryset=Option.objects.order_by("position", "name", "pk")),
+        Prefetch("variants", queryset=variants),
+    )
+
+
+def variant_row(variant: Any) -> dict[str, Any]:
+    links = sorted(variant.option_links.all(), key=lambda link: (link.option.position, link.option.name))
+    return {
+        "sku": variant.sku,
+        "options": {link.option.name: link.value.name for link in links},
+        "price": _money(variant.price),
+        "compare_at_price": _money(variant.compare_at_price),
+        "cost_price": _money(variant.cost_price),
+        "stock": variant.stock,
+        "track_inventory": variant.track_inventory,
+        "allow_backorder": variant.allow_backorder,
+        "low_stock_threshold": variant.low_stock_threshold,
+        "weight": _money(variant.weight),
+        "length": _money(variant.length),
+        "width": _money(variant.width),
+        "height": _money(variant.height),
+        "is_active": variant.is_active,
+        "position": variant.position,
+    }
+
+
+def export_rows(chunk_size: int = 1000) -> Iterator[dict[str, Any]]:
+    """One dict per product (all of them, inactive ones and cost prices
+    included: an export is for staff), in constant memory: the products are
+    read ``chunk_size`` at a time with their prefetches."""
     paths = category_paths()
-    products = get_product_model()._default_manager.order_by("pk").prefetch_related("tags")
-    for product in products.iterator(chunk_size=1000):
+    for product in export_queryset().iterator(chunk_size=chunk_size):
         yield {
             "sku": product.sku,
             "name": product.name,
             "slug": product.slug,
+            "short_description": product.short_description,
             "description": product.description,
             "price": str(product.price),
-            "compare_at_price": None if product.compare_at_price is None else str(product.compare_at_price),
-            "cost_price": None if product.cost_price is None else str(product.cost_price),
+            "compare_at_price": _money(product.compare_at_price),
+            "cost_price": _money(product.cost_price),
             "currency": product.currency,
             "stock": product.stock,
             "low_stock_threshold": product.low_stock_threshold,
             "track_inventory": product.track_inventory,
+            "allow_backorder": product.allow_backorder,
+            "is_digital": product.is_digital,
             "is_active": product.is_active,
             "is_featured": product.is_featured,
             "category": paths[product.category_id],
@@ -471,38 +571,76 @@ def export_rows() -> Iterator[dict[str, Any]]:
             "attributes": product.attributes,
             "seo_title": product.seo_title,
             "seo_description": product.seo_description,
+            "options": [option.name for option in product.options.all()],
+            "variants": [variant_row(variant) for variant in product.variants.all()],
         }
 
 
+def csv_cells(row: dict[str, Any]) -> dict[str, Any]:
+    """A row as CSV cells: lists joined, objects as JSON, booleans
+    ``true``/``false``, and every text cell :func:`neutralise`-d."""
+    cells: dict[str, Any] = {}
+    for key, value in row.items():
+        if key in ("tags", "options"):
+            value = TAG_SEPARATOR.join(value)
+        elif key in ("attributes", "variants"):
+            value = "" if key == "variants" and not value else json.dumps(value, ensure_ascii=False)
+        elif isinstance(value, bool):
+            value = str(value).lower()
+        elif value is None:
+            value = ""
+        cells[key] = neutralise(value) if isinstance(value, str) else value
+    return cells
+
+
+class Exporter:
+    """The export as text chunks (for a file or a streamed HTTP response).
+
+    ``rows_per_chunk`` rows are encoded into one chunk; :attr:`count` is the
+    number of products written so far."""
+
+    def __init__(self, fmt: str, *, rows_per_chunk: int = 200, progress: Callable[[int], None] | None = None) -> None:
+        self.fmt, self.rows_per_chunk, self.progress = fmt, rows_per_chunk, progress
+        self.count = 0
+
+    def __iter__(self) -> Iterator[str]:
+        return self.json_chunks() if self.fmt == "json" else self.csv_chunks()
+
+    def _rows(self) -> Iterator[dict[str, Any]]:
+        for row in export_rows():
+            self.count += 1
+            if self.progress:
+                self.progress(1)
+            yield row
+
+    def json_chunks(self) -> Iterator[str]:
+        parts = ["["]
+        for row in self._rows():
+            parts.append(("\n" if self.count == 1 else ",\n") + json.dumps(row, ensure_ascii=False))
+            if len(parts) >= self.rows_per_chunk:
+                yield "".join(parts)
+                parts = []
+        parts.append("\n]\n")
+        yield "".join(parts)
+
+    def csv_chunks(self) -> Iterator[str]:
+        buffer = io.StringIO()
+        writer = csv.DictWriter(buffer, fieldnames=COLUMNS)
+        writer.writeheader()
+        for row in self._rows():
+            writer.writerow(csv_cells(row))
+            if self.count % self.rows_per_chunk == 0:
+                yield buffer.getvalue()
+                buffer.seek(0)
+                buffer.truncate()
+        yield buffer.getvalue()
+
+
 def export_products(stream: Any, fmt: str, progress: Callable[[int], None] | None = None) -> int:
-    count = 0
-    if fmt == "json":
-        stream.write("[")
-        for count, row in enumerate(export_rows(), start=1):
-            stream.write(("\n" if count == 1 else ",\n") + json.dumps(row, ensure_ascii=False))
-            if progress:
-                progress(1)
-        stream.write("\n]\n")
-        return count
-    writer = csv.DictWriter(stream, fieldnames=COLUMNS)
-    writer.writeheader()
-    for row in export_rows():
-        count += 1
-        writer.writerow(
-            {
-                **row,
-                "compare_at_price": row["compare_at_price"] or "",
-                "cost_price": row["cost_price"] or "",
-                "tags": TAG_SEPARATOR.join(row["tags"]),
-                "attributes": json.dumps(row["attributes"], ensure_ascii=False),
-                "track_inventory": str(row["track_inventory"]).lower(),
-                "is_active": str(row["is_active"]).lower(),
-                "is_featured": str(row["is_featured"]).lower(),
-            }
-        )
-        if progress:
-            progress(1)
-    return count
+    exporter = Exporter(fmt, progress=progress)
+    for chunk in exporter:
+        stream.write(chunk)
+    return exporter.count
 
 
 def detect_format(path: str, fmt: str | None) -> str:

@@ -26,6 +26,8 @@ urlpatterns = [
     path("categories/tree/", views.CategoryTreeView.as_view(), name="category-tree"),
     path(f"categories/{SLUG}/", category_detail, name="category-detail"),
     path("products/", product_list, name="product-list"),
+    # Before products/{slug}/: these slugs are reserved (RESERVED_PRODUCT_SLUGS).
+    path("products/export/", views.ProductExportView.as_view(), name="product-export"),
     path(f"products/{SLUG}/", product_detail, name="product-detail"),
     path(f"products/{SLUG}/images/", views.ProductImageListView.as_view(), name="product-image-list"),
     path(

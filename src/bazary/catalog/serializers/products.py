@@ -11,7 +11,9 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from ..models import (
+    RESERVED_PRODUCT_SLUGS,
     get_product_model,
+    reserved_product_slug_message,
 )
 from ..search import update_search_vectors
 from ..stock import StockError, adjust_stock
@@ -97,6 +99,11 @@ class ProductSerializer(serializers.ModelSerializer):
             for name in self.staff_fields:
                 fields.pop(name, None)
         return fields
+
+    def validate_slug(self, value: str) -> str:
+        if value in RESERVED_PRODUCT_SLUGS:
+            raise serializers.ValidationError(reserved_product_slug_message(value), code="reserved")
+        return value
 
     @extend_schema_field(ImageRefSerializer(allow_null=True))
     def get_primary_image(self, product: Any) -> dict[str, Any] | None:

@@ -10,11 +10,13 @@ from .images import ProductImageDetailView, ProductImageListView
 from .products import ProductViewSet
 from .stock import ProductStockView, StockAlertView, StockPermission
 from .tags import TagViewSet
+from .transfer import ProductExportView
 
 __all__ = [
     "CatalogPermissionMixin",
     "CategoryTreeView",
     "CategoryViewSet",
+    "ProductExportView",
     "ProductImageDetailView",
     "ProductImageListView",
     "ProductStockView",
