@@ -29,6 +29,10 @@ KINDS: dict[str, Any] = {
 }
 
 
+#: Context keys of one-time secrets in these mails (the link and its token).
+SECRET_CONTEXT = ("url", "token")
+
+
 def template_for(kind: str) -> str:
     return f"{TEMPLATE_DIR}/{kind}"
 
@@ -64,6 +68,8 @@ def register_kinds() -> None:
                 mandatory=True,
                 # Sent to the account it says is gone, which then keeps no address.
                 farewell=kind == "account_deleted",
+                # Reset, verification and email-change links never stored in clear.
+                secret_context=SECRET_CONTEXT,
                 verbose_name=verbose_name,
             )
         )

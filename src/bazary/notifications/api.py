@@ -11,7 +11,7 @@ from django.db import models, transaction
 
 from bazary.core.email import render_email
 
-from . import deliveries
+from . import deliveries, withheld
 from .channels import Message
 from .channels import registry as channel_registry
 from .kinds import Kind, registry
@@ -48,7 +48,9 @@ def notify(
     that a task sends (and retries). All rows of one call are written in one
     transaction with bulk inserts.
 
-    ``context`` must be JSON-serializable: it is stored with the notification.
+    ``context`` must be JSON-serializable: it is stored with the notification,
+    except the kind's ``secret_context`` keys (one-time links), which are
+    stored as placeholders and sealed until sent (see :mod:`.withheld`).
     ``email`` sends the email to that address instead of the user's (for
     example a new, unconfirmed address) and needs exactly one recipient.
     Inactive recipients (``is_active`` false: deactivated or deleted accounts)
@@ -73,18 +75,29 @@ def notify(
 
     channels = {channel.code: channel for channel in channel_registry}
     per_user = enabled_channels(kind, users)
+    # One-time links and tokens: stored as placeholders, their values sealed.
+    public, secret_values = withheld.split(context, kind.secret_context)
     written: dict[str, list[Message]] = {}
     rows: list[Delivery] = []
     for user in users:
         codes = per_user.get(user.pk, [])
         if not codes:
             continue
-        template_context = {**context, "recipient": user, "actor": actor, "target": target, "kind": kind}
+        held = withheld.withhold(secret_values) if secret_values else None
+        placeholders = held.placeholders if held else {}
+        template_context = {
+            **public,
+            **placeholders,
+            "recipient": user,
+            "actor": actor,
+            "target": target,
+            "kind": kind,
+        }
         message = Message(
             kind=kind,
             recipient=user,
             rendered=render_email(kind.template, template_context),
-            context=context,
+            context=public,
             actor=actor,
             target=target,
             addresses={"email": email} if email else {},
@@ -106,7 +119,8 @@ def notify(
                     subject=message.rendered.subject[:255],
                     body=message.rendered.text,
                     html=message.rendered.html or "",
-                    data=context,
+                    data=public,
+                    sealed=held.seal() if held else "",
                     status=DeliveryStatus.QUEUED,
                 )
             )

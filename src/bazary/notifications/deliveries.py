@@ -26,6 +26,7 @@ from django.utils import timezone
 
 from bazary.core.tasks import task_backends
 
+from . import withheld
 from .channels import registry as channel_registry
 from .conf import notifications_settings
 from .kinds import is_active
@@ -81,6 +82,13 @@ def attempt(delivery_ids: Sequence[int]) -> list[Delivery]:
     outcomes: dict[int, BaseException | None] = {}
     by_channel: dict[str, list[Delivery]] = defaultdict(list)
     for delivery in deliveries:
+        try:
+            # One-time links back in place, in memory only: the row written
+            # below never holds them.
+            withheld.reveal(delivery)
+        except withheld.Unreadable as exc:
+            outcomes[delivery.pk] = exc
+            continue
         by_channel[delivery.channel].append(delivery)
     configured = {channel.code: channel for channel in channel_registry}
     for code, batch in by_channel.items():
@@ -99,8 +107,7 @@ def attempt(delivery_ids: Sequence[int]) -> list[Delivery]:
     now = timezone.now()
     sent = [pk for pk, error in outcomes.items() if error is None]
     if sent:
-        # The body goes once sent: links in it (password reset, email
-        # verification) must not linger in the database or the admin. The
+        # The body goes once sent, and the sealed one-time links with it. The
         # log keeps kind, address, subject and times; a farewell keeps
         # neither address nor subject (the account it went to is gone).
         done = {
@@ -111,6 +118,7 @@ def attempt(delivery_ids: Sequence[int]) -> list[Delivery]:
             "body": "",
             "html": "",
             "data": {},
+            "sealed": "",
             "updated_at": now,
         }
         Delivery.objects.filter(pk__in=sent, claim_token=token).update(**done)

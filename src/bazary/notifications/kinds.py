@@ -41,6 +41,12 @@ class Kind:
     #: an inactive user, and once its delivery is sent or has failed for good
     #: the row keeps no address, subject, body or data (see ``privacy.py``).
     farewell: bool = False
+    #: Context keys holding one-time secrets (reset and verification links,
+    #: tokens): never stored in clear. The stored message has placeholders for
+    #: them, the values are sealed until the delivery is sent (``withheld.py``),
+    #: and the kind is never written to channels that keep messages in the
+    #: database only (``in_app``). Templates print them as they are (``{{ url }}``).
+    secret_context: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if not isinstance(self.code, str) or not self.code or len(self.code) > 100:
@@ -52,6 +58,10 @@ class Kind:
             raise ValueError(f"Kind {self.code!r}: default_channels must be a tuple of channel codes.")
         # Lists from a settings dict become tuples, so kinds stay hashable and comparable.
         object.__setattr__(self, "default_channels", tuple(channels))
+        keys = self.secret_context
+        if isinstance(keys, str) or not all(isinstance(k, str) and k for k in keys):
+            raise ValueError(f"Kind {self.code!r}: secret_context must be a tuple of context keys.")
+        object.__setattr__(self, "secret_context", tuple(keys))
 
     @property
     def label(self) -> str:

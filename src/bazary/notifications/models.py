@@ -127,8 +127,10 @@ class Delivery(TimeStampedModel):
 
     The rendered message is stored, so a retry sends exactly what the first
     attempt would have, whatever happens to templates or settings meanwhile.
-    Once sent, the body, HTML and data are cleared (they may hold one-time
-    links); the subject, address and times stay as the log.
+    One-time links and tokens are not: the stored message has placeholders
+    for them and their values are in ``sealed``, encrypted, until sent.
+    Once sent, the body, HTML, data and sealed values are cleared; the
+    subject, address and times stay as the log.
     The row is also the idempotency key: a worker sends only after moving it
     from ``queued`` to ``sending`` with a conditional UPDATE.
     """
@@ -153,6 +155,9 @@ class Delivery(TimeStampedModel):
     body = models.TextField(_("body"), blank=True)
     html = models.TextField(_("HTML body"), blank=True)
     data = models.JSONField(_("data"), default=dict, blank=True)
+    #: The kind's ``secret_context`` values (one-time links), encrypted; the
+    #: stored subject and bodies hold placeholders for them (see ``withheld.py``).
+    sealed = models.TextField(_("sealed one-time values"), blank=True, default="", editable=False)
     status = models.CharField(_("status"), max_length=10, choices=DeliveryStatus.choices, default=DeliveryStatus.QUEUED)
     attempts = models.PositiveIntegerField(_("attempts"), default=0)
     last_error = models.TextField(_("last error"), blank=True)

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from . import channels as channel_registry
+from .channels import Channel
 from .kinds import Kind, registry
 from .models import Preference
 
@@ -27,14 +28,22 @@ def default_enabled(kind: Kind, channel: str) -> bool:
     return channel in kind.default_channels
 
 
-def kind_channels(kind: Kind, configured: Sequence[str] | None = None) -> list[str]:
-    """The configured channels ``kind`` can be sent on, in ``CHANNELS`` order:
-    a mandatory kind's default channels (it is never sent on others), every
-    channel for other kinds (a user may turn on one that is off by default)."""
-    codes = channel_registry.registry.codes() if configured is None else configured
-    if kind.mandatory:
-        return [code for code in codes if default_enabled(kind, code)]
-    return list(codes)
+def kind_channels(kind: Kind, channels: Sequence[Channel] | None = None) -> list[str]:
+    """The codes of the configured channels ``kind`` can be sent on, in
+    ``CHANNELS`` order: a mandatory kind's default channels (it is never sent on
+    others), every channel for other kinds (a user may turn on one that is off
+    by default). A kind with one-time secrets (``secret_context``) is never
+    written to a channel that only stores messages (``in_app``): the database
+    would hold the secret."""
+    configured = list(channel_registry.registry) if channels is None else channels
+    codes = []
+    for channel in configured:
+        if kind.mandatory and not default_enabled(kind, channel.code):
+            continue
+        if kind.secret_context and not channel.uses_deliveries:
+            continue
+        codes.append(channel.code)
+    return codes
 
 
 def enabled_channels(kind: Kind, users: Sequence[Any]) -> dict[Any, list[str]]:
@@ -64,10 +73,10 @@ def preference_rows(user: Any) -> list[dict[str, Any]]:
         (kind, channel): enabled
         for kind, channel, enabled in Preference.objects.filter(user=user).values_list("kind", "channel", "enabled")
     }
-    codes = channel_registry.registry.codes()
+    configured = list(channel_registry.registry)
     rows = []
     for kind in registry:
-        for channel in kind_channels(kind, codes):
+        for channel in kind_channels(kind, configured):
             default = default_enabled(kind, channel)
             enabled = default if kind.mandatory else own.get((kind.code, channel), default)
             rows.append({"kind": kind.code, "channel": channel, "enabled": enabled, "mandatory": kind.mandatory})
@@ -82,7 +91,8 @@ def set_preferences(user: Any, changes: Iterable[dict[str, Any]]) -> None:
     mandatory kind (it is delivered on its default channels, always).
     """
     changes = list(changes)
-    codes = channel_registry.registry.codes()
+    configured = list(channel_registry.registry)
+    codes = [channel.code for channel in configured]
     kinds = {kind.code: kind for kind in registry}
     errors: dict[int, dict[str, Any]] = {}
     for index, row in enumerate(changes):
@@ -92,7 +102,7 @@ def set_preferences(user: Any, changes: Iterable[dict[str, Any]]) -> None:
             problem["kind"] = [_("Unknown notification kind.")]
         if row["channel"] not in codes:
             problem["channel"] = [_("Unknown notification channel.")]
-        elif kind is not None and row["channel"] not in kind_channels(kind, codes):
+        elif kind is not None and row["channel"] not in kind_channels(kind, configured):
             problem["channel"] = [_("This notification is never sent on this channel.")]
         if (
             not problem

@@ -23,8 +23,8 @@ CANCELLED_DELETED = "Cancelled: the account was deleted."
 
 def scrubbed_fields() -> dict[str, Any]:
     """The values of a delivery's personal fields once forgotten: no address,
-    subject, bodies or data. Kind, channel, status and times stay as the log."""
-    return {"address": FORGOTTEN_ADDRESS, "subject": "", "body": "", "html": "", "data": {}}
+    subject, bodies, data or sealed one-time values. Kind, channel, status and times stay as the log."""
+    return {"address": FORGOTTEN_ADDRESS, "subject": "", "body": "", "html": "", "data": {}, "sealed": ""}
 
 
 def forget_user(user: Any) -> None:
