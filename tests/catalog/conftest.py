@@ -40,7 +40,7 @@ def _labels() -> list[str]:
 ALL_PERMS = tuple(
     f"{action}_{model}"
     for action in ("add", "change", "delete")
-    for model in ("product", "category", "tag", "productimage")
+    for model in ("product", "category", "tag", "productimage", "option", "optionvalue", "variant")
 )
 
 

@@ -89,6 +89,14 @@ product = get_product_model().objects.create(
 product.tags.add(Tag.objects.create(name="New", slug="new"))
 adjust_stock(product, 3, reason="delivery")
 print(connection.vendor, type(product)._meta.label, product.stock_movements.count(), product.tags.count())
+# Variants of the swapped product: its options (an M2M to bazary_catalog.Option), the variant's stock.
+from bazary.catalog.models import Option, OptionValue, Variant
+size = Option.objects.create(name="Size")
+variant = Variant.objects.create(product=product, sku="BOOT-42")
+variant.set_option_values([OptionValue.objects.create(option=size, name="42")])
+product.options.add(size)
+adjust_stock(variant, 2, reason="delivery")
+print(product.options.count(), product.variant_summary()["stock"], variant.stock_movements.count())
 """
 
 
@@ -170,7 +178,7 @@ def test_generated_migration_of_a_swapped_model_migrates_from_scratch(tmp_path, 
     assert set(re.findall(r"\('bazary_catalog', '(\w+)'\)", generated)) == newest
     used = ok(manage(project, database_url, "shell", "--no-imports", "-c", USE_THE_TABLES))
     vendor = "postgresql" if os.environ.get("DATABASE_URL") else "sqlite"
-    assert used.split() == [vendor, "shop.Product", "1", "1"]
+    assert used.split() == [vendor, "shop.Product", "1", "1", "1", "2", "1"]
     assert "No changes detected" in ok(manage(project, database_url, "makemigrations", "--check", "--dry-run"))
     ok(manage(project, database_url, "check", "--fail-level", "WARNING"))
     # Backwards too: unapplying the catalog unapplies the project's app first.

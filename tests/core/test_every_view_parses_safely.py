@@ -21,7 +21,15 @@ from bazary.accounts.sessions import issue_tokens
 from bazary.core.parsers import FormParser, JSONParser, MultiPartParser, SafeParserMixin
 from bazary.core.views import BazaryAPIMixin
 from bazary.testing.accounts import AddressFactory, UserFactory
-from bazary.testing.catalog import CategoryFactory, ProductFactory, ProductImageFactory, TagFactory
+from bazary.testing.catalog import (
+    CategoryFactory,
+    OptionFactory,
+    OptionValueFactory,
+    ProductFactory,
+    ProductImageFactory,
+    TagFactory,
+    VariantFactory,
+)
 from bazary.testing.notifications import NotificationFactory
 
 WRITE_METHODS = ("post", "put", "patch", "delete")
@@ -97,6 +105,8 @@ def world(db) -> dict[str, Any]:
     product = ProductFactory(slug="hostile", category=category)
     TagFactory(slug="hostile")
     image = ProductImageFactory(product=product)
+    option = OptionFactory(name="Hostile", slug="hostile")
+    variant = VariantFactory(product=product, values=[OptionValueFactory(option=option, name="hostile")])
     address = AddressFactory(user=admin)
     notification = NotificationFactory(recipient=admin)
     issue_tokens(admin)
@@ -109,6 +119,7 @@ def world(db) -> dict[str, Any]:
         },
         "default_pk": notification.pk,
         "image_id": image.pk,
+        "variant_id": variant.pk,
     }
 
 
@@ -117,8 +128,10 @@ def url_for(name: str, pattern: URLPattern, world: dict[str, Any]) -> str:
     for param in pattern.pattern.regex.groupindex:
         if param == "slug":
             kwargs[param] = "hostile"
-        elif param == "image_id":
-            kwargs[param] = world["image_id"]
+        elif param in ("image_id", "variant_id"):
+            kwargs[param] = world[param]
+        elif param == "value_slug":
+            kwargs[param] = "hostile"
         elif param == "pk":
             kwargs[param] = world["pk"].get(name, world["default_pk"])
         else:  # a new kind of parameter: give it a value above

@@ -17,8 +17,10 @@ class CatalogConfig(AppConfig):
         )
         from .search import connect_search_updates, connect_trigram_threshold
         from .tree import connect_cache_invalidation
+        from .variants import connect_variant_updates
 
         connect_cache_invalidation()
+        connect_variant_updates()
         connect_search_updates()
         connect_trigram_threshold()
         if apps.is_installed("bazary.notifications"):

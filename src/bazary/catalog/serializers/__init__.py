@@ -22,6 +22,13 @@ from .images import ProductImageSerializer, ProductImageUpdateSerializer
 from .products import ProductDetailSerializer, ProductSerializer
 from .stock import StockAlertSerializer, StockChangeSerializer, StockSerializer
 from .tags import TagSerializer
+from .variants import (
+    OptionSerializer,
+    OptionValueSerializer,
+    ProductOptionSerializer,
+    VariantSerializer,
+    VariantStockSerializer,
+)
 
 __all__ = [
     "INT_MAX",
@@ -33,9 +40,12 @@ __all__ = [
     "CategoryTreeSerializer",
     "CategoryWithAncestorsSerializer",
     "ImageRefSerializer",
+    "OptionSerializer",
+    "OptionValueSerializer",
     "ProductDetailSerializer",
     "ProductImageSerializer",
     "ProductImageUpdateSerializer",
+    "ProductOptionSerializer",
     "ProductSerializer",
     "StockAlertSerializer",
     "StockChangeSerializer",
@@ -43,6 +53,8 @@ __all__ = [
     "TagField",
     "TagRefSerializer",
     "TagSerializer",
+    "VariantSerializer",
+    "VariantStockSerializer",
     "ancestors_for",
     "image_url",
     "validate_attributes",

@@ -28,6 +28,7 @@ from .common import (
     validate_attributes,
 )
 from .images import ProductImageSerializer
+from .variants import ProductOptionSerializer, VariantSerializer
 
 
 class ProductSerializer(serializers.ModelSerializer):
@@ -53,6 +54,12 @@ class ProductSerializer(serializers.ModelSerializer):
     stock = serializers.IntegerField(min_value=0, max_value=INT_MAX, required=False)
     low_stock_threshold = serializers.IntegerField(min_value=0, max_value=INT_MAX, required=False)
     attributes = serializers.JSONField(required=False, validators=[validate_attributes])
+    has_variants = serializers.BooleanField(read_only=True, help_text=_("Sold through its variants."))
+    price_min = serializers.SerializerMethodField(help_text=_("The lowest price of its active variants, or its price."))
+    price_max = serializers.SerializerMethodField(
+        help_text=_("The highest price of its active variants, or its price.")
+    )
+    options = serializers.SerializerMethodField(help_text=_("The options its variants vary by, with the values used."))
 
     #: Visible to staff only.
     staff_fields = ("cost_price",)
@@ -64,8 +71,11 @@ class ProductSerializer(serializers.ModelSerializer):
             "slug",
             "name",
             "sku",
+            "short_description",
             "description",
             "price",
+            "price_min",
+            "price_max",
             "compare_at_price",
             "cost_price",
             "currency",
@@ -73,8 +83,12 @@ class ProductSerializer(serializers.ModelSerializer):
             "in_stock",
             "low_stock_threshold",
             "track_inventory",
+            "allow_backorder",
+            "is_digital",
             "is_active",
             "is_featured",
+            "has_variants",
+            "options",
             "category",
             "tags",
             "attributes",
@@ -105,6 +119,33 @@ class ProductSerializer(serializers.ModelSerializer):
             raise serializers.ValidationError(reserved_product_slug_message(value), code="reserved")
         return value
 
+    def to_representation(self, instance: Any) -> Any:
+        data = super().to_representation(instance)
+        if "stock" in data and instance.has_variants:
+            data["stock"] = instance.variant_summary()["stock"]  # its variants' total
+        return data
+
+    def visible_variants(self, product: Any) -> list[Any]:
+        """The variants customers see (active ones); staff see all."""
+        variants = product.variant_list()
+        return variants if _is_staff(self) else [variant for variant in variants if variant.is_active]
+
+    @extend_schema_field(serializers.DecimalField(max_digits=12, decimal_places=2))
+    def get_price_min(self, product: Any) -> str:
+        value = product.variant_summary()["price_min"] if product.has_variants else None
+        return f"{product.price if value is None else value:.2f}"
+
+    @extend_schema_field(serializers.DecimalField(max_digits=12, decimal_places=2))
+    def get_price_max(self, product: Any) -> str:
+        value = product.variant_summary()["price_max"] if product.has_variants else None
+        return f"{product.price if value is None else value:.2f}"
+
+    @extend_schema_field(ProductOptionSerializer(many=True))
+    def get_options(self, product: Any) -> list[dict[str, Any]]:
+        from ..variants import options_of
+
+        return options_of(self.visible_variants(product))
+
     @extend_schema_field(ImageRefSerializer(allow_null=True))
     def get_primary_image(self, product: Any) -> dict[str, Any] | None:
         images = getattr(product, "primary_images", None)
@@ -124,6 +165,10 @@ class ProductSerializer(serializers.ModelSerializer):
         if compare_at is not None and price is not None and compare_at < price:
             raise serializers.ValidationError(
                 {"compare_at_price": _("The compare-at price cannot be lower than the price.")}
+            )
+        if "stock" in attrs and self.instance is not None and self.instance.has_variants:
+            raise serializers.ValidationError(
+                {"stock": _("This product's stock is its variants': change a variant's stock.")}, code="has_variants"
             )
         return attrs
 
@@ -164,9 +209,10 @@ class ProductDetailSerializer(ProductSerializer):
 
     category = serializers.SerializerMethodField()  # type: ignore[assignment]
     images = serializers.SerializerMethodField()
+    variants = serializers.SerializerMethodField()
 
     class Meta(ProductSerializer.Meta):
-        fields = [*ProductSerializer.Meta.fields, "images"]
+        fields = [*ProductSerializer.Meta.fields, "images", "variants"]
         extra_kwargs = {**ProductSerializer.Meta.extra_kwargs, "description": {}}
 
     @extend_schema_field(CategoryWithAncestorsSerializer)
@@ -179,3 +225,12 @@ class ProductDetailSerializer(ProductSerializer):
 
         serializer_class = catalog_settings.IMAGE_SERIALIZER
         return serializer_class(product.images.all(), many=True, context=self.context).data
+
+    @extend_schema_field(VariantSerializer(many=True))
+    def get_variants(self, product: Any) -> Any:
+        context = {
+            **self.context,
+            "product": product,
+            "images_by_id": {image.pk: image for image in product.images.all()},
+        }
+        return VariantSerializer(self.visible_variants(product), many=True, context=context).data

@@ -36,7 +36,9 @@ class StockSerializer(serializers.Serializer):
 class StockAlertSerializer(serializers.ModelSerializer):
     product: Any = serializers.SlugRelatedField(slug_field="slug", read_only=True)
 
+    variant: Any = serializers.SlugRelatedField(slug_field="sku", read_only=True, allow_null=True)
+
     class Meta:
         model = StockAlert
-        fields = ["product", "created_at", "notified_at"]
+        fields = ["product", "variant", "created_at", "notified_at"]
         read_only_fields = fields

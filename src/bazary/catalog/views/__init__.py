@@ -7,15 +7,19 @@ re-exports the views (``bazary.catalog.views.ProductViewSet``)."""
 from .categories import CategoryTreeView, CategoryViewSet
 from .common import CatalogPermissionMixin, SlugLookupMixin, conditional_response, guard_lookup, visible_product
 from .images import ProductImageDetailView, ProductImageListView
+from .options import OptionValueViewSet, OptionViewSet
 from .products import ProductViewSet
 from .stock import ProductStockView, StockAlertView, StockPermission
 from .tags import TagViewSet
 from .transfer import ProductExportView
+from .variants import VariantStockAlertView, VariantStockView, VariantViewSet
 
 __all__ = [
     "CatalogPermissionMixin",
     "CategoryTreeView",
     "CategoryViewSet",
+    "OptionValueViewSet",
+    "OptionViewSet",
     "ProductExportView",
     "ProductImageDetailView",
     "ProductImageListView",
@@ -25,6 +29,9 @@ __all__ = [
     "StockAlertView",
     "StockPermission",
     "TagViewSet",
+    "VariantStockAlertView",
+    "VariantStockView",
+    "VariantViewSet",
     "conditional_response",
     "guard_lookup",
     "visible_product",

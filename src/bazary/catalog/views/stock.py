@@ -25,7 +25,7 @@ from ..schema import (
     E409,
     WRITE_ERRORS,
 )
-from ..stock import InsufficientStock, StockLimitExceeded, adjust_stock
+from ..stock import HasVariants, InsufficientStock, StockLimitExceeded, adjust_stock
 from .common import guard_lookup, visible_product
 
 
@@ -46,7 +46,8 @@ class ProductStockView(BazaryAPIMixin, APIView):
         summary=_("Change a product's stock"),
         description=_(
             "Atomic in the database and recorded (who, when, delta, reason). A result below zero is a 409 and "
-            "changes nothing. Going from 0 to more notifies the users waiting for the product."
+            "changes nothing. Going from 0 to more notifies the users waiting for the product. A product with "
+            "variants has no stock of its own (409): change a variant's."
         ),
         request=s.StockChangeSerializer,
         responses={200: s.StockSerializer, 404: E404, 409: E409, **WRITE_ERRORS},
@@ -66,6 +67,10 @@ class ProductStockView(BazaryAPIMixin, APIView):
             raise Conflict(_("Not enough stock: the result would be below zero."), code="insufficient_stock") from exc
         except StockLimitExceeded as exc:
             raise Conflict(_("The result would exceed the largest possible stock."), code="stock_limit") from exc
+        except HasVariants as exc:
+            raise Conflict(
+                _("This product's stock is its variants': change a variant's stock."), code="has_variants"
+            ) from exc
         return Response(s.StockSerializer(product).data)
 
 
@@ -86,7 +91,9 @@ class StockAlertView(BazaryAPIMixin, APIView):
     def post(self, request: Request, slug: str) -> Response:
         product = visible_product(request, slug)
         with transaction.atomic():
-            alert, created = StockAlert.objects.get_or_create(user=cast(Any, request.user), product=product)
+            alert, created = StockAlert.objects.get_or_create(
+                user=cast(Any, request.user), product=product, variant=None
+            )
             if not created and alert.notified_at is not None:
                 # Notified before: this is a new subscription.
                 alert.notified_at = None
@@ -99,5 +106,5 @@ class StockAlertView(BazaryAPIMixin, APIView):
     @extend_schema(summary=_("Unsubscribe"), request=None, responses={204: None, 401: E401, 404: E404})
     def delete(self, request: Request, slug: str) -> Response:
         product = visible_product(request, slug)
-        StockAlert.objects.filter(user=cast(Any, request.user), product=product).delete()
+        StockAlert.objects.filter(user=cast(Any, request.user), product=product, variant__isnull=True).delete()
         return Response(status=status.HTTP_204_NO_CONTENT)
