@@ -47,6 +47,7 @@ def test_settings_defaults_and_late_reading():
     assert catalog_settings.MAX_PAGE_SIZE == 100
     assert catalog_settings.CURRENCY == "USD"
     assert catalog_settings.IMAGE_MAX_BYTES == 5 * 1024 * 1024
+    assert catalog_settings.IMAGE_MAX_PIXELS == 25_000_000
     with override_settings(BAZARY_CATALOG={"PAGE_SIZE": 7}):
         assert catalog_settings.PAGE_SIZE == 7
     assert catalog_settings.PAGE_SIZE == 20
@@ -62,6 +63,8 @@ def test_settings_defaults_and_late_reading():
         ({"CURRENCY": "EURO"}, "bazary_catalog.E010"),
         ({"PAGE_SIZE": 500}, "bazary_catalog.E011"),
         ({"IMAGE_MAX_BYTES": 0}, "bazary_catalog.E012"),
+        ({"IMAGE_MAX_PIXELS": 0}, "bazary_catalog.E017"),
+        ({"IMAGE_MAX_PIXELS": "25M"}, "bazary_catalog.E003"),
         ({"MAX_SEARCH_LENGTH": 0}, "bazary_catalog.E013"),
         ({"TREE_CACHE_TIMEOUT": -1}, "bazary_catalog.E014"),
         ({"PRODUCT_URL": "https://shop.example/p/"}, "bazary_catalog.E015"),

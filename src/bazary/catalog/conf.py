@@ -86,6 +86,9 @@ catalog_settings = AppSettings(
             help="Permission class of the catalog's read/write endpoints.",
         ),
         "IMAGE_MAX_BYTES": Option(5 * 1024 * 1024, (int,), help="Largest accepted image upload, in bytes."),
+        "IMAGE_MAX_PIXELS": Option(
+            25_000_000, (int,), help="Most pixels (width x height) an uploaded image may have, read from its header."
+        ),
         "TREE_CACHE_TIMEOUT": Option(
             3600, (int, type(None)), help="Seconds the category tree stays cached; None: until a change."
         ),
@@ -103,6 +106,7 @@ catalog_settings = AppSettings(
         _currency_is_valid,
         page_sizes_are_valid("bazary_catalog.E011"),
         _positive("IMAGE_MAX_BYTES", "bazary_catalog.E012"),
+        _positive("IMAGE_MAX_PIXELS", "bazary_catalog.E017"),
         _positive("MAX_SEARCH_LENGTH", "bazary_catalog.E013"),
         _positive("SEARCH_MAX_RESULTS", "bazary_catalog.E016"),
         _tree_cache_timeout_is_valid,

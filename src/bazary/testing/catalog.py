@@ -8,6 +8,8 @@ They build whichever models ``BAZARY_CATALOG_PRODUCT_MODEL`` /
 from __future__ import annotations
 
 import io
+import struct
+import zlib
 from decimal import Decimal
 from typing import Any
 
@@ -27,6 +29,23 @@ def image_bytes(fmt: str = "PNG", size: tuple[int, int] = (8, 8), color: str = "
 def image_upload(name: str = "photo.png", fmt: str = "PNG", **kwargs: Any) -> SimpleUploadedFile:
     content_type = {"PNG": "image/png", "JPEG": "image/jpeg", "WEBP": "image/webp", "GIF": "image/gif"}[fmt]
     return SimpleUploadedFile(name, image_bytes(fmt, **kwargs), content_type=content_type)
+
+
+def png_bomb(size: tuple[int, int] = (9500, 9500), mode: str = "L") -> bytes:
+    """A valid PNG of ``size`` pixels, all black, written row by row without
+    ever holding the pixels: a decompression bomb (9500x9500 grey is ~90 KB on
+    disk and 90 MB decoded; ``mode="RGBA"`` is four times that)."""
+    width, height = size
+    color_type, channels = {"L": (0, 1), "RGB": (2, 3), "RGBA": (6, 4)}[mode]
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    compressor = zlib.compressobj(9)
+    row = bytes(1 + width * channels)  # filter byte 0, then black pixels
+    pixels = b"".join(compressor.compress(row) for _ in range(height)) + compressor.flush()
+    header = struct.pack(">IIBBBBB", width, height, 8, color_type, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")
 
 
 class CategoryFactory(factory.django.DjangoModelFactory):

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from ..images import validate_image_file
+from ..images import name_for_format, validate_image_file
 from ..models import (
     RESERVED_CATEGORY_SLUGS,
     get_category_model,
@@ -65,9 +65,10 @@ class CategorySerializer(serializers.ModelSerializer):
     def validate_image(self, value: Any) -> Any:
         if value:
             try:
-                validate_image_file(value)
+                image_format = validate_image_file(value)
             except Exception as exc:
                 raise serializers.ValidationError(getattr(exc, "messages", [str(exc)])) from exc
+            value.name = name_for_format(value.name, image_format)  # stored under the extension of its content
         return value
 
     def validate_parent(self, parent: Any) -> Any:

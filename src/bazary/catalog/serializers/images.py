@@ -7,7 +7,7 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from ..images import validate_image_file
+from ..images import name_for_format, validate_image_file
 from ..models import (
     ProductImage,
 )
@@ -17,7 +17,9 @@ from .common import (
 
 
 class ProductImageSerializer(serializers.ModelSerializer):
-    image = serializers.ImageField(write_only=True, help_text=_("JPEG, PNG, WebP or GIF, at most IMAGE_MAX_BYTES."))
+    image = serializers.ImageField(
+        write_only=True, help_text=_("JPEG, PNG, WebP or GIF, at most IMAGE_MAX_BYTES and IMAGE_MAX_PIXELS.")
+    )
     url = serializers.SerializerMethodField()
 
     class Meta:
@@ -32,9 +34,10 @@ class ProductImageSerializer(serializers.ModelSerializer):
         from django.core.exceptions import ValidationError as DjangoValidationError
 
         try:
-            validate_image_file(value)
+            image_format = validate_image_file(value)
         except DjangoValidationError as exc:
             raise serializers.ValidationError(exc.messages, code=exc.code) from exc
+        value.name = name_for_format(value.name, image_format)  # stored under the extension of its content
         return value
 
 
