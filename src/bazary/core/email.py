@@ -3,6 +3,10 @@
 A message named ``bazary/accounts/email/password_reset`` is rendered from
 ``<name>_subject.txt``, ``<name>.txt`` and (optional) ``<name>.html``. Projects
 override any of them by putting a file with the same path in their templates.
+
+The subject and the text body are plain text, so they are rendered without
+HTML autoescaping ("Tom & Jerry's" stays so, not "Tom &amp; Jerry&#x27;s");
+the HTML body is escaped as usual. Templates need no ``{% autoescape %}``.
 """
 
 from __future__ import annotations
@@ -12,8 +16,9 @@ from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.template import TemplateDoesNotExist
-from django.template.loader import render_to_string
+from django.template import Context, TemplateDoesNotExist
+from django.template import Template as DjangoTemplate
+from django.template.loader import get_template, render_to_string
 from django.utils import translation
 
 from .tasks import task
@@ -26,10 +31,22 @@ class RenderedEmail:
     html: str | None
 
 
+def render_text(template_name: str, context: dict[str, Any]) -> str:
+    """Render a plain-text template with autoescaping off (Django's template
+    engine; another engine's template renders as that engine is configured)."""
+    template = get_template(template_name)
+    compiled = getattr(template, "template", None)
+    if isinstance(compiled, DjangoTemplate):
+        # What the backend's render() does for a context without a request,
+        # with autoescape off instead of the engine's default.
+        return compiled.render(Context(context, autoescape=False))
+    return template.render(context)
+
+
 def render_email(template: str, context: dict[str, Any], *, language: str | None = None) -> RenderedEmail:
     with translation.override(language or translation.get_language()):
-        subject = render_to_string(f"{template}_subject.txt", context)
-        text = render_to_string(f"{template}.txt", context)
+        subject = render_text(f"{template}_subject.txt", context)
+        text = render_text(f"{template}.txt", context)
         try:
             html: str | None = render_to_string(f"{template}.html", context)
         except TemplateDoesNotExist:
