@@ -15,6 +15,7 @@ class CatalogConfig(AppConfig):
             checks,  # noqa: F401  (registers the system checks)
             conf,  # noqa: F401  (the core checks validate BAZARY_CATALOG)
         )
+        from .alerts import connect_alert_triggers, forget_deleted_user
         from .search import connect_search_updates, connect_trigram_threshold
         from .tree import connect_cache_invalidation
         from .variants import connect_variant_updates
@@ -23,6 +24,12 @@ class CatalogConfig(AppConfig):
         connect_variant_updates()
         connect_search_updates()
         connect_trigram_threshold()
+        connect_alert_triggers()
+        if apps.is_installed("bazary.accounts"):
+            # A signal, not a dependency: the catalog installs without accounts.
+            from bazary.accounts.signals import user_deleted
+
+            user_deleted.connect(forget_deleted_user, dispatch_uid="bazary_catalog_forget_deleted_user")
         if apps.is_installed("bazary.notifications"):
             from bazary.notifications.kinds import Kind, registry
 

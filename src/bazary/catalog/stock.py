@@ -7,6 +7,7 @@ from typing import Any, cast
 
 from django.apps import apps
 from django.contrib.auth import get_user_model
+from django.core.exceptions import FieldDoesNotExist
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
@@ -90,9 +91,18 @@ def adjust_stock(target: AbstractProduct | Variant, delta: int, *, reason: str =
 
 def notify_back_in_stock(product: AbstractProduct, *, variant: Variant | None = None) -> int:
     """Tell the users waiting for ``product`` (or for ``variant`` of it, and
-    those waiting for any variant of it); returns how many were told."""
+    those waiting for any variant of it); returns how many were told.
+
+    Only when customers can see the product (``visible()``: active, in a
+    visible category) and it (the variant: active) is in stock; otherwise the
+    alerts stay pending, and :mod:`bazary.catalog.alerts` fires them once it
+    is visible again. Only active users are told: the alerts of an inactive
+    one stay pending too.
+    """
+    if not is_available(product, variant):
+        return 0
     waiting = Q(variant__isnull=True) if variant is None else Q(variant_id=variant.pk) | Q(variant__isnull=True)
-    alerts = StockAlert.objects.filter(waiting, product_id=product.pk, notified_at__isnull=True)
+    alerts = _of_active_users(StockAlert.objects.filter(waiting, product_id=product.pk, notified_at__isnull=True))
     alert_ids, user_ids = [], set()
     for alert_id, user_id in alerts.values_list("pk", "user_id"):
         alert_ids.append(alert_id)
@@ -110,6 +120,23 @@ def notify_back_in_stock(product: AbstractProduct, *, variant: Variant | None = 
     back_in_stock.send(sender=type(product), product=product, users=users, variant=variant)
     StockAlert.objects.filter(pk__in=alert_ids, notified_at__isnull=True).update(notified_at=timezone.now())
     return len(user_ids)
+
+
+def is_available(product: AbstractProduct, variant: Variant | None = None) -> bool:
+    """Customers can see ``product`` (and ``variant``, active) and it is in stock (one query)."""
+    visible = get_product_model()._default_manager.visible().filter(pk=product.pk)
+    if variant is None:
+        return visible.filter(stock__gt=0).exists()
+    return Variant.objects.filter(pk=variant.pk, is_active=True, stock__gt=0, product__in=visible).exists()
+
+
+def _of_active_users(alerts: Any) -> Any:
+    """``alerts`` without those of deactivated (and so of deleted) accounts."""
+    try:
+        get_user_model()._meta.get_field("is_active")
+    except FieldDoesNotExist:  # a user model without the field: every account is active
+        return alerts
+    return alerts.filter(user__is_active=True)
 
 
 def variant_label(variant: Variant) -> str:
