@@ -253,3 +253,22 @@ def test_the_product_inline_edits_variants_and_refuses_a_duplicate(admin_browser
     response = admin_browser.post(url, data)
     assert response.status_code == 302, response.content.decode()[:3000]
     assert str(Variant.objects.get(pk=variants[0].pk).price) == "21.50"
+
+
+def test_admin_uploads_are_checked_and_named_like_the_apis(admin_browser):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from bazary.testing.catalog import png_bomb
+
+    category = CategoryFactory()
+    data = add_form(category, **{"images-0-image": image_upload("lamp.pdf", "PNG")})
+    assert admin_browser.post("/admin/bazary_catalog/product/add/", data).status_code == 302
+    (image,) = ProductImage.objects.all()
+    assert image.image.name.endswith(".png")
+
+    bomb = SimpleUploadedFile("bomb.png", png_bomb((6000, 6000), "RGBA"), content_type="image/png")
+    data = add_form(category, slug="lamp-2", **{"images-0-image": bomb})
+    response = admin_browser.post("/admin/bazary_catalog/product/add/", data)
+    assert response.status_code == 200  # the form again, with the error
+    assert "at most 25,000,000 pixels" in response.content.decode()
+    assert ProductImage.objects.count() == 1

@@ -10,12 +10,14 @@ import swapper
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from .images import name_for_format, validate_image_file
 from .models import (
     Category,
     Option,
@@ -31,7 +33,20 @@ from .models import (
 )
 
 
+class ImageUploadForm(forms.ModelForm):
+    """The API's checks of an uploaded ``image`` in the admin too: by content,
+    at most ``IMAGE_MAX_BYTES`` and ``IMAGE_MAX_PIXELS``, stored under the
+    extension of its format."""
+
+    def clean_image(self) -> Any:
+        image = self.cleaned_data.get("image")
+        if isinstance(image, UploadedFile):  # a new upload, not the stored file
+            image.name = name_for_format(image.name, validate_image_file(image))
+        return image
+
+
 class CategoryAdmin(admin.ModelAdmin):
+    form = ImageUploadForm
     list_display = ("indented_name", "slug", "is_active", "position", "updated_at")
     list_filter = ("is_active",)
     search_fields = ("name", "slug")
@@ -82,6 +97,7 @@ class ProductImageFormSet(BaseInlineFormSet):
 
 class ProductImageInline(admin.TabularInline):
     model = ProductImage
+    form = ImageUploadForm
     formset = ProductImageFormSet
     extra = 0
     fields = ("preview", "image", "alt_text", "position", "is_primary", "width", "height")

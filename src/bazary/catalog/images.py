@@ -86,7 +86,7 @@ def validate_image_file(upload: Any) -> str:
     return str(image_format)
 
 
-def name_for_format(filename: str, image_format: str) -> str:
+def name_for_format(filename: str | None, image_format: str) -> str:
     """``filename`` with the extension of the detected format: a PNG sent as
     ``photo.pdf`` is stored (and served) as a ``.png``."""
     stem = os.path.splitext(os.path.basename(filename or ""))[0] or "image"
