@@ -1,5 +1,7 @@
 """Back-in-stock alerts: who is told, when, and what the message says."""
 
+import io
+
 import pytest
 from django.apps import apps
 
@@ -273,5 +275,25 @@ def test_a_product_with_variants_fires_through_its_variants_when_visible_again(
     with django_capture_on_commit_callbacks(execute=True):
         response = manager_client.patch(f"/api/products/{product.slug}/", {"is_active": True}, format="json")
     assert response.status_code == 200, response.content
+    assert told == [(product.slug, [customer.pk])]
+    assert not pending(customer)
+
+
+def test_an_import_that_reactivates_a_product_sends_its_held_alerts(
+    tmp_path, tree, customer, told, django_capture_on_commit_callbacks
+):
+    from django.core.management import call_command
+
+    product = ProductFactory(sku="MUG-1", name="Mug", category=tree["books"], stock=0, is_active=False)
+    StockAlert.objects.create(user=customer, product=product)
+    path = tmp_path / "in.csv"
+    path.write_text("sku,name,price,category,stock,is_active\nMUG-1,Mug,9.50,Books,3,false\n")
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("bazary_import_products", str(path), stdout=io.StringIO())
+    assert told == []  # restocked, still hidden
+    assert pending(customer)
+    path.write_text("sku,name,price,category,stock,is_active\nMUG-1,Mug,9.50,Books,3,true\n")
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("bazary_import_products", str(path), stdout=io.StringIO())
     assert told == [(product.slug, [customer.pk])]
     assert not pending(customer)

@@ -304,6 +304,7 @@ class BulkWriter:
         self.slugs.prefetch(row["name"] for row in rows if row["sku"] not in existing and not row.get("slug"))
         products: list[Any] = []
         old_stock: dict[str, int | None] = {}  # None: a new product
+        old_visibility: dict[str, tuple[Any, Any]] = {}
         tag_sets: dict[str, list[Tag]] = {}
         for row in rows:
             data = dict(row)
@@ -317,6 +318,7 @@ class BulkWriter:
                 old_stock[data["sku"]] = None
             else:
                 old_stock[data["sku"]] = product.stock
+                old_visibility[data["sku"]] = (product.is_active, product.category_id)
                 for key, value in data.items():
                     setattr(product, key, value)
             product.category = category
@@ -334,6 +336,7 @@ class BulkWriter:
             product.pk = ids[product.sku]
         self.write_tags(ids, tag_sets, {sku for sku, stock in old_stock.items() if stock is None})
         self.write_stock_movements(products, old_stock)
+        self.release_held_alerts(products, old_visibility)
         from .search import update_search_vectors
 
         update_search_vectors(self.manager.filter(pk__in=list(ids.values())))
@@ -380,6 +383,22 @@ class BulkWriter:
                 # As adjust_stock does: the waiting users hear of it once the import commits.
                 transaction.on_commit(partial(notify_back_in_stock, product))
         StockMovement.objects.bulk_create(movements)
+
+    def release_held_alerts(self, products: list[Any], old_visibility: dict[str, tuple[Any, Any]]) -> None:
+        """As the ``post_save`` receivers of :mod:`bazary.catalog.alerts` do: a
+        product the import re-activated or moved may be visible again, and its
+        held back-in-stock alerts are sent once the import commits."""
+        from .alerts import notify_visible_products
+
+        moved = [
+            product.pk
+            for product in products
+            if product.sku in old_visibility
+            and product.is_active
+            and old_visibility[product.sku] != (product.is_active, product.category_id)
+        ]
+        if moved:
+            transaction.on_commit(partial(notify_visible_products, pk__in=moved))
 
 
 class SlugAllocator:
