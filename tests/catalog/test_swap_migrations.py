@@ -63,6 +63,8 @@ TEMPLATES = [
 ]
 STATIC_URL = "/static/"
 DATABASES = {"default": dj_database_url.parse(os.environ["SWAP_DATABASE_URL"])}
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # as the quickstart says (bazary_core.W001)
+    DATABASES["default"]["OPTIONS"] = {"transaction_mode": "IMMEDIATE", "timeout": 20}
 """
 
 # docs/catalog.md, "Swapping the models".

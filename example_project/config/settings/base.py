@@ -80,6 +80,11 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Take the write lock when a transaction begins and wait up to 20 s for it:
+    # on Django's DEFERRED default, concurrent requests that read then write
+    # fail with "database is locked" (bazary_core.W001, docs/settings/core.md).
+    DATABASES["default"].setdefault("OPTIONS", {}).update({"transaction_mode": "IMMEDIATE", "timeout": 20})
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_bool("DATABASE_POOL", True):
     # psycopg 3's connection pool, managed by Django (4.2+); CONN_MAX_AGE must be 0 with it.
     DATABASES["default"]["CONN_MAX_AGE"] = 0

@@ -9,6 +9,12 @@ Stable ids, shared by all apps (the app's own label prefixes them):
 - ``<label>.E005`` a value outside the allowed choices
 - ``<label>.E006`` an imported class that is not a subclass of what the key needs
 - ``<label>.E010`` and up: combinations an app rejects (see the settings reference)
+
+and, for the project around bazary (``docs/settings/core.md``):
+
+- ``bazary_core.W001`` a file-backed SQLite database whose transactions begin DEFERRED
+- ``bazary_core.W002`` throttles or lockout counted in a cache each process keeps apart
+- ``bazary_core.W003`` throttles or lockout on DummyCache, which turns them off
 """
 
 from __future__ import annotations
@@ -18,7 +24,13 @@ from typing import Any
 
 from django.apps import apps
 from django.conf import settings
-from django.core.checks import CheckMessage, Error, register
+from django.core.cache import InvalidCacheBackendError, caches
+from django.core.cache.backends.dummy import DummyCache
+from django.core.cache.backends.locmem import LocMemCache
+from django.core.checks import CheckMessage, Error, Warning, register
+from django.core.exceptions import ImproperlyConfigured
+from django.db.backends.sqlite3.creation import DatabaseCreation as SQLiteCreation
+from django.db.utils import load_backend
 
 from .conf import AppSettings, resolve
 
@@ -103,3 +115,93 @@ def _is_instance(value: Any, types: tuple[type, ...]) -> bool:
     if isinstance(value, bool) and bool not in types:
         return False
     return isinstance(value, types)
+
+
+# The project around bazary.
+
+SQLITE_OPTIONS = {"transaction_mode": "IMMEDIATE", "timeout": 20}
+
+
+@register("bazary")
+def check_sqlite_transactions(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    return sqlite_warnings(settings.DATABASES)
+
+
+def sqlite_warnings(databases: dict[str, dict[str, Any]]) -> list[CheckMessage]:
+    """``bazary_core.W001`` for each file-backed SQLite database of ``databases``."""
+    warnings: list[CheckMessage] = []
+    for alias, database in databases.items():
+        if _vendor(database.get("ENGINE", "")) != "sqlite" or SQLiteCreation.is_in_memory_db(database.get("NAME", "")):
+            continue
+        mode = (database.get("OPTIONS") or {}).get("transaction_mode")
+        if str(mode).upper() not in ("IMMEDIATE", "EXCLUSIVE"):
+            warnings.append(
+                Warning(
+                    f"The SQLite database {alias!r} begins transactions DEFERRED: concurrent requests that read "
+                    "then write (a token refresh, an address save) fail with 'database is locked', a 500.",
+                    hint=f'Set DATABASES[{alias!r}]["OPTIONS"] = {SQLITE_OPTIONS!r} (Django 5.1+).',
+                    id="bazary_core.W001",
+                )
+            )
+    return warnings
+
+
+def _vendor(engine: str) -> str | None:
+    try:
+        return str(load_backend(engine).DatabaseWrapper.vendor)
+    except ImproperlyConfigured:  # Django itself reports a backend that does not load
+        return None
+
+
+def throttles_in_use() -> list[str]:
+    """The settings that make bazary count requests in the default cache."""
+    used = []
+    for app_settings in AppSettings.registry.values():
+        if not apps.is_installed(app_settings.app_name):
+            continue
+        name = app_settings.setting_name
+        values = app_settings.effective()  # a bad value is reported by check_bazary_settings
+        rates = values.get("THROTTLE_RATES")
+        if isinstance(rates, dict) and any(rates.values()):
+            used.append(f"{name}['THROTTLE_RATES']")
+        threshold = values.get("LOCKOUT_THRESHOLD")
+        if isinstance(threshold, int) and threshold > 0:
+            used.append(f"{name}['LOCKOUT_THRESHOLD']")
+    return used
+
+
+@register("bazary", "caches")
+def check_throttle_cache(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    if settings.DEBUG:
+        return []
+    used = throttles_in_use()
+    if not used:
+        return []
+    try:
+        cache = caches["default"]
+    except (InvalidCacheBackendError, ImproperlyConfigured):  # Django's own checks report those
+        return []
+    what = ", ".join(used)
+    hint = (
+        "Point CACHES['default'] at a cache every process shares (Redis, Memcached or Django's "
+        "DatabaseCache), or set the rates to None and LOCKOUT_THRESHOLD to 0 to turn them off knowingly."
+    )
+    if isinstance(cache, DummyCache):
+        return [
+            Warning(
+                f"The default cache is DummyCache, which stores nothing: the throttles and lockout that {what} "
+                "turn on never count a request, so they are off.",
+                hint=hint,
+                id="bazary_core.W003",
+            )
+        ]
+    if isinstance(cache, LocMemCache):
+        return [
+            Warning(
+                f"The default cache is LocMemCache, kept apart in each process: the throttles and lockout that "
+                f"{what} turn on count per worker, so with N workers a client gets N times the limit.",
+                hint=hint,
+                id="bazary_core.W002",
+            )
+        ]
+    return []

@@ -28,7 +28,7 @@ except ImportError:
 def test_only_core_and_accounts_are_installed():
     assert not apps.is_installed("bazary.notifications")
     assert not apps.is_installed("bazary.catalog")
-    assert not {m.id for m in run_checks(tags=["bazary"])}
+    assert not {m.id for m in run_checks(tags=["bazary"]) if not m.is_silenced()}
     assert reverse("bazary_accounts:register") == "/api/auth/register/"
     with pytest.raises(NoReverseMatch):
         reverse("bazary_notifications:notification-list")

@@ -31,7 +31,7 @@ def test_the_project_uses_its_own_user_model():
     Member = get_user_model()
     assert Member._meta.label == "custom_users.Member"
     assert Member.USERNAME_FIELD == "username"
-    assert not {m.id for m in run_checks(tags=["bazary"])}
+    assert not {m.id for m in run_checks(tags=["bazary"]) if not m.is_silenced()}
 
 
 def test_register_verify_login_refresh_logout(api_client):
