@@ -13,7 +13,7 @@ from typing import Any
 from django.apps import apps
 from django.utils.translation import gettext_lazy as _
 
-from bazary.core.email import enqueue_templated_email, render_email
+from bazary.core.email import enqueue_templated_email
 
 TEMPLATE_DIR = "bazary/accounts/email"
 
@@ -89,14 +89,3 @@ def send(kind: str, user: Any, context: dict[str, str], *, email: str | None = N
         return
     address = email or get_adapter().get_email(user)
     enqueue_templated_email(template_for(kind), context, [address])
-
-
-def render_dummy(kind: str, context: dict[str, str]) -> None:
-    """Render the ``kind`` email and throw it away.
-
-    Flows that answer the same whether or not an address has an account call
-    this on the no-account path, so the work (and the time) of both paths is alike.
-    """
-    if kind not in KINDS:
-        raise ValueError(f"Unknown accounts email kind {kind!r}.")
-    render_email(template_for(kind), {key: str(value) for key, value in context.items()})

@@ -22,6 +22,7 @@ from . import emails, lockout, sessions, signals, tokens
 from .conf import accounts_settings, get_adapter
 from .countries import COUNTRY_CODES
 from .models import Address
+from .tasks import request_account_email, send_verification
 
 #: Long enough for any passphrase, short enough that hashing it is cheap.
 PASSWORD_MAX_LENGTH = 1024
@@ -56,21 +57,6 @@ def _validate_new_password(password: str, user: Any) -> str:
     except DjangoValidationError as exc:
         raise serializers.ValidationError(list(exc.messages)) from exc
     return password
-
-
-def send_verification(user: Any, request: Any) -> None:
-    adapter = get_adapter()
-    token = tokens.make_verify_email_token(user)
-    emails.send(
-        "verify_email",
-        user,
-        {
-            "url": adapter.verify_email_url(request, token),
-            "token": token,
-            # Nothing the registrant wrote: the address is not proven to be theirs.
-            "email": adapter.get_email(user),
-        },
-    )
 
 
 class DetailSerializer(serializers.Serializer):
@@ -180,12 +166,8 @@ class EmailSerializer(serializers.Serializer):
 
 class ResendVerificationSerializer(EmailSerializer):
     def save(self, **kwargs: Any) -> None:
-        if accounts_settings.EMAIL_VERIFICATION == "none":
-            return
-        adapter = get_adapter()
-        user = adapter.get_user_by_email(self.validated_data["email"])
-        if user is not None and adapter.can_login(user) and not adapter.is_email_verified(user):
-            send_verification(user, _request(self))
+        # The same for every address; the task decides whether there is mail to send.
+        request_account_email("verify_email", self.validated_data["email"])
 
 
 # -- JWT ----------------------------------------------------------------------
@@ -332,30 +314,8 @@ class PasswordChangeSerializer(serializers.Serializer):
 
 class PasswordResetSerializer(EmailSerializer):
     def save(self, **kwargs: Any) -> None:
-        adapter = get_adapter()
-        user = adapter.get_user_by_email(self.validated_data["email"])
-        if user is None or not adapter.can_login(user) or not user.has_usable_password():
-            # The same work as for an account (a token, a rendered email): timing tells nothing.
-            dummy = adapter.user_model(pk=0, password=make_password(None))
-            token = tokens.make_password_reset_token(dummy)
-            url = adapter.password_reset_url(_request(self), "MA", token)
-            emails.render_dummy(
-                "password_reset",
-                {"url": url, "uid": "MA", "token": token, "email": self.validated_data["email"], "name": ""},
-            )
-            return
-        uid, token = tokens.make_password_reset_uid(user), tokens.make_password_reset_token(user)
-        emails.send(
-            "password_reset",
-            user,
-            {
-                "url": adapter.password_reset_url(_request(self), uid, token),
-                "uid": uid,
-                "token": token,
-                "email": adapter.get_email(user),
-                "name": emails.recipient_name(user),
-            },
-        )
+        # The same for every address; the task decides whether there is mail to send.
+        request_account_email("password_reset", self.validated_data["email"])
 
 
 class PasswordResetConfirmSerializer(serializers.Serializer):

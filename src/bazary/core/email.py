@@ -21,7 +21,7 @@ from django.template import Template as DjangoTemplate
 from django.template.loader import get_template, render_to_string
 from django.utils import translation
 
-from .tasks import task
+from .tasks import enqueue, task
 
 
 @dataclass(frozen=True)
@@ -85,9 +85,9 @@ def send_templated_email_task(
 def enqueue_templated_email(
     template: str, context: dict[str, Any], to: list[str], *, from_email: str | None = None
 ) -> None:
-    """Send from a task, so a request never waits on SMTP when a task backend is set.
+    """Send from a task, so a request never waits on SMTP (see :func:`bazary.core.tasks.enqueue`).
 
     Used when ``bazary.notifications`` is not installed; with it installed, mail
     goes through ``notify()`` (which records and retries each delivery).
     """
-    send_templated_email_task.enqueue(template, context, to, from_email)
+    enqueue(send_templated_email_task, template, context, to, from_email)

@@ -24,6 +24,7 @@ from django.db import transaction
 from django.db.models import F, QuerySet
 from django.utils import timezone
 
+from bazary.core import tasks as core_tasks
 from bazary.core.tasks import task_backends
 
 from . import withheld
@@ -194,7 +195,8 @@ def enqueue(delivery_ids: Iterable[int], *, run_after: datetime | None = None) -
 
     Backends that run tasks in other processes get them when the current
     transaction commits, so a worker never looks for a row it cannot see yet;
-    the in-process immediate backend (no ``supports_defer``) runs them at once.
+    the in-process immediate backend (no ``supports_defer``) runs them at once,
+    or, during a request, once the response is sent (:func:`bazary.core.tasks.enqueue`).
     """
     from .tasks import send_deliveries
 
@@ -212,7 +214,7 @@ def enqueue(delivery_ids: Iterable[int], *, run_after: datetime | None = None) -
 
     def _enqueue() -> None:
         for start in range(0, len(ids), BATCH_SIZE):
-            configured.enqueue(ids[start : start + BATCH_SIZE])
+            core_tasks.enqueue(configured, ids[start : start + BATCH_SIZE])
 
     if backend.supports_defer:
         transaction.on_commit(_enqueue)

@@ -10,6 +10,7 @@ from django.test import override_settings
 from django.urls import NoReverseMatch, reverse
 from rest_framework.test import APIClient
 
+from bazary.accounts.tasks import send_account_email
 from bazary.core.tasks import task_backends
 from bazary.testing.accounts import UserFactory
 
@@ -50,6 +51,12 @@ def test_with_a_task_backend_the_request_only_enqueues():
     response = APIClient().post("/api/auth/password/reset/", {"email": user.email}, format="json")
     assert response.status_code == 202
     assert not mail.outbox  # nothing sent in the request
+    # The request enqueues the lookup, whatever the address; the worker runs it,
+    # which enqueues the mail itself.
+    (lookup,) = task_backends["default"].results
+    assert (lookup.task.func, lookup.args) == (send_account_email.func, ["password_reset", user.email, "en-us"])
+    task_backends["default"].clear()
+    lookup.task.call(*lookup.args)
     (result,) = task_backends["default"].results
     template, context, to = result.args[:3]
     assert template == "bazary/accounts/email/password_reset"
