@@ -8,6 +8,7 @@ from __future__ import annotations
 import pytest
 from django.db import migrations, models
 from django.db.migrations.graph import MigrationGraph
+from django.test import override_settings
 
 from bazary.catalog.migration_order import cycles_through, reorder_dependencies
 
@@ -138,3 +139,19 @@ def test_cycles_through_names_the_dependency_and_the_migration_that_closes_the_c
                 graph.add_dependency(node, (node.app_label, node.name), dependency)
     [(_, key, dependency, closing)] = cycles_through(graph, "shop", "cat")
     assert (key, dependency, closing) == (("shop", "0001_initial"), ("cat", "0005_variants"), ("cat", "0003_product"))
+
+
+@override_settings(TEST_CAT_PRODUCT_MODEL="cat.Product")
+def test_a_relation_to_a_model_after_its_apps_first_migration_adds_the_migrations_that_create_it():
+    # swappable_dependency() means cat's first migration, which has only tags.
+    unswapped = [
+        migration("cat", "0001_tag", [], model("Tag")),
+        migration("cat", "0002_product", [("cat", "0001_tag")], model("Product")),
+    ]
+    graph = graph_of(*unswapped, migration("auth", "0001_initial", []))
+    setting = ("__setting__", "TEST_CAT_PRODUCT_MODEL")
+    new = migration("reviews", "0001_initial", [setting], model("Review", "cat.product"))
+    assert reorder_dependencies(graph, new) == [setting, ("cat", "0002_product")]
+    # Reached already (by the swappable dependency or another): unchanged.
+    tags = migration("reviews", "0001_initial", [setting], model("Review", "cat.tag"))
+    assert reorder_dependencies(graph, tags) == [setting]

@@ -205,3 +205,33 @@ def test_a_cycle_written_by_hand_is_reported_before_migrate_loads_the_graph(tmp_
         assert f"(bazary_catalog.E020) {path} depends on ('bazary_catalog', '{latest}')" in result.stderr
         assert "(bazary_catalog.0003_product depends on it)" in result.stderr
         assert f"Change ('bazary_catalog', '{latest}') to ('bazary_catalog', '0002_category')" in result.stderr
+
+
+WISHLIST = """
+from django.db import models
+
+
+class Wish(models.Model):
+    product = models.ForeignKey("bazary_catalog.Product", models.CASCADE)
+    category = models.ForeignKey("bazary_catalog.Category", models.CASCADE, null=True)
+"""
+
+
+def test_a_model_referring_to_the_catalog_models_migrates_on_its_own(tmp_path, database_url):
+    # Not swapped: Django writes swappable_dependency(...) for the relations,
+    # which means bazary_catalog's first migration (tags only).
+    project = make_project(tmp_path, swap_category=False)
+    (project / "settings.py").write_text(SETTINGS)
+    (project / "shop" / "models.py").write_text(WISHLIST)
+    ok(manage(project, database_url, "makemigrations", "shop"))
+    ok(manage(project, database_url, "migrate", "shop"))
+    ok(manage(project, database_url, "migrate"))
+    script = (
+        "from decimal import Decimal\n"
+        "from bazary.catalog.models import Category, Product\n"
+        "from shop.models import Wish\n"
+        "category = Category.objects.create(name='Shoes', slug='shoes')\n"
+        "product = Product.objects.create(name='Boot', price=Decimal('10.00'), category=category)\n"
+        "print(Wish.objects.create(product=product, category=category).product.name)\n"
+    )
+    assert ok(manage(project, database_url, "shell", "--no-imports", "-c", script)).split() == ["Boot"]

@@ -19,14 +19,23 @@ declares ``(A, "__first__")`` while A has no migrations, or ``(A,
 their state already has every model of B the new migration refers to.
 Otherwise the cycle is real: the dependency is left as Django wrote it and
 the check reports it.
+
+Second rule, for a model that is not swapped: Django writes a relation to a
+swappable model as ``swappable_dependency(settings.X)``, which means the first
+migration of the model's app; bazary_catalog's Category and Product are not in
+its first migration, so a project's model with a foreign key to them would
+be created before them. When the dependencies do not reach a model the new
+migration refers to, the newest migrations of that app that have it are added.
 """
 
 from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Iterable
+from functools import partial
 from typing import Any
 
+from django.conf import settings
 from django.db.migrations import CreateModel, Migration
 from django.db.migrations.autodetector import MigrationAutodetector
 from django.db.migrations.graph import MigrationGraph
@@ -105,7 +114,28 @@ def reorder_dependencies(graph: MigrationGraph, migration: Migration) -> list[No
         for key in replacement or [dependency]:
             if key not in dependencies:
                 dependencies.append(key)
+    # A swappable dependency means the first migration of the model's app,
+    # which may not create it (bazary_catalog's Category is in 0002, Product in
+    # 0003): add the newest migrations of that app that do.
+    for app_label in sorted({m[0] for m in models} - {migration.app_label}):
+        reached = [key for key in map(partial(_resolve, graph), dependencies) if key and key[0] == app_label]
+        wanted = {m for m in models if m[0] == app_label}
+        if reached and not wanted <= set(graph.make_state(nodes=reached, at_end=True).models):
+            for key in newest_without(graph, app_label, waits, wanted) or []:
+                if key not in dependencies:
+                    dependencies.append(key)
     return dependencies
+
+
+def _resolve(graph: MigrationGraph, dependency: Node) -> Node | None:
+    """The migration a dependency of a new migration will mean once written."""
+    if dependency in graph.nodes:
+        return dependency
+    if dependency[0] == "__setting__":  # written as swappable_dependency(): (app, "__first__")
+        app_label = str(getattr(settings, dependency[1], "")).rpartition(".")[0]
+        roots = graph.root_nodes(app_label)
+        return roots[0] if roots else None
+    return None
 
 
 class SwapSafeAutodetector(MigrationAutodetector):
