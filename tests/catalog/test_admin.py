@@ -83,14 +83,23 @@ def test_two_primary_images_are_a_form_error_not_a_500(admin_browser):
 
 
 @pytest.mark.parametrize(
-    "url", ["/admin/bazary_catalog/product/", "/admin/bazary_catalog/category/", "/admin/bazary_catalog/stockmovement/"]
+    "url",
+    [
+        "/admin/bazary_catalog/product/",
+        "/admin/bazary_catalog/category/",
+        "/admin/bazary_catalog/stockmovement/",
+        "/admin/bazary_catalog/pricechange/",
+    ],
 )
 def test_changelists_do_not_grow_queries_with_rows(admin_browser, django_assert_max_num_queries, url):
+    from bazary.catalog.models import PriceChange
+
     def populate(n):
         for _ in range(n):
             product = ProductFactory()
             ProductImageFactory(product=product, is_primary=True)
             StockMovement.objects.create(product=product, delta=1, reason="restock", stock_after=1)
+            PriceChange.objects.create(product=product, old_price=1, new_price=2, reason="Bulk set price")
 
     populate(2)
     from django.db import connection

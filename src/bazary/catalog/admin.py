@@ -22,6 +22,7 @@ from .models import (
     Category,
     Option,
     OptionValue,
+    PriceChange,
     Product,
     ProductImage,
     StockAlert,
@@ -386,6 +387,14 @@ class StockMovementAdmin(admin.ModelAdmin):
         return False
 
 
+class PriceChangeAdmin(StockMovementAdmin):
+    """The price audit (bulk price changes write it): read-only."""
+
+    list_display = ("created_at", "product", "variant", "old_price", "new_price", "reason", "user")
+    list_select_related = ("product", "variant", "user")
+    search_fields = ("product__name", "product__sku", "variant__sku", "reason")
+
+
 class StockAlertAdmin(admin.ModelAdmin):
     list_display = ("product", "variant", "user", "created_at", "notified_at")
     list_filter = (("notified_at", admin.EmptyFieldListFilter),)
@@ -403,3 +412,4 @@ admin.site.register(Option, OptionAdmin)
 admin.site.register(Variant, VariantAdmin)
 admin.site.register(StockMovement, StockMovementAdmin)
 admin.site.register(StockAlert, StockAlertAdmin)
+admin.site.register(PriceChange, PriceChangeAdmin)

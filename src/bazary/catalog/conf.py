@@ -96,6 +96,7 @@ catalog_settings = AppSettings(
         "SEARCH_MAX_RESULTS": Option(
             1000, (int,), help="A search returns at most this many products: the first matches in catalog order."
         ),
+        "BULK_MAX_ITEMS": Option(500, (int,), help="Most products one POST products/bulk/ may name."),
         "PRODUCT_URL": Option(
             None,
             (str, type(None)),
@@ -109,6 +110,7 @@ catalog_settings = AppSettings(
         _positive("IMAGE_MAX_PIXELS", "bazary_catalog.E017"),
         _positive("MAX_SEARCH_LENGTH", "bazary_catalog.E013"),
         _positive("SEARCH_MAX_RESULTS", "bazary_catalog.E016"),
+        _positive("BULK_MAX_ITEMS", "bazary_catalog.E018"),
         _tree_cache_timeout_is_valid,
         _product_url_is_valid,
     ],

@@ -863,3 +863,97 @@ class StockAlert(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} → {self.product_id}"
+
+
+# --------------------------------------------------------------------------- price audit, import jobs
+
+
+class PriceChange(models.Model):
+    """One audited change of a product's or a variant's price (bulk price
+    changes write one per row they change)."""
+
+    product = models.ForeignKey(
+        swapper.get_model_name("bazary_catalog", "Product"),
+        verbose_name=_("product"),
+        on_delete=models.CASCADE,
+        related_name="price_changes",
+    )
+    variant = models.ForeignKey(
+        Variant,
+        verbose_name=_("variant"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="price_changes",
+        help_text=_("Empty: the product's own price."),
+    )
+    old_price = models.DecimalField(_("old price"), max_digits=12, decimal_places=2)
+    new_price = models.DecimalField(_("new price"), max_digits=12, decimal_places=2)
+    reason = models.CharField(_("reason"), max_length=255, blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ("-created_at", "-id")
+        verbose_name = _("price change")
+        verbose_name_plural = _("price changes")
+
+    def __str__(self) -> str:
+        return f"{self.product_id}: {self.old_price} → {self.new_price}"
+
+
+def import_file_path(instance: Any, filename: str) -> str:
+    extension = os.path.splitext(filename)[1].lower()[:10]
+    return f"bazary/catalog/imports/{uuid.uuid4().hex}{extension}"
+
+
+class ImportJob(models.Model):
+    """A product import uploaded over HTTP (``POST products/import/``), run
+    by a background task. Needs no product: its migration comes before the
+    product's (see ``migrations/__init__.py``)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("pending")
+        RUNNING = "running", _("running")
+        SUCCEEDED = "succeeded", _("succeeded")
+        FAILED = "failed", _("failed")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    format = models.CharField(_("format"), max_length=10)
+    file = models.FileField(_("file"), upload_to=import_file_path, max_length=255)
+    file_name = models.CharField(_("file name"), max_length=255, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    total_rows = models.PositiveIntegerField(_("rows"), null=True, blank=True)
+    processed_rows = models.PositiveIntegerField(_("rows done"), default=0)
+    created_count = models.PositiveIntegerField(_("products created"), default=0)
+    updated_count = models.PositiveIntegerField(_("products updated"), default=0)
+    #: ``[{"line": 12, "errors": {...}}]``: each bad row with its line number
+    #: (the item's position in JSON), or a single entry without a line for
+    #: what stops the whole file (bad encoding, missing columns).
+    errors = models.JSONField(_("errors"), default=list, blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_index=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ("-created_at",)
+        verbose_name = _("import job")
+        verbose_name_plural = _("import jobs")
+
+    def __str__(self) -> str:
+        return f"{self.file_name or self.pk} ({self.status})"

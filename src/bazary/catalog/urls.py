@@ -39,6 +39,7 @@ urlpatterns = [
     path(f"categories/{SLUG}/", category_detail, name="category-detail"),
     path("products/", product_list, name="product-list"),
     # Before products/{slug}/: these slugs are reserved (RESERVED_PRODUCT_SLUGS).
+    path("products/bulk/", views.ProductBulkView.as_view(), name="product-bulk"),
     path("products/export/", views.ProductExportView.as_view(), name="product-export"),
     path(f"products/{SLUG}/", product_detail, name="product-detail"),
     path(f"products/{SLUG}/images/", views.ProductImageListView.as_view(), name="product-image-list"),

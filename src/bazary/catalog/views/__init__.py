@@ -4,6 +4,7 @@ backends and pagination explicitly; serializer, filterset, search backend and
 pagination classes are read from ``BAZARY_CATALOG`` per request. This package
 re-exports the views (``bazary.catalog.views.ProductViewSet``)."""
 
+from .bulk import ProductBulkView
 from .categories import CategoryTreeView, CategoryViewSet
 from .common import CatalogPermissionMixin, SlugLookupMixin, conditional_response, guard_lookup, visible_product
 from .images import ProductImageDetailView, ProductImageListView
@@ -20,6 +21,7 @@ __all__ = [
     "CategoryViewSet",
     "OptionValueViewSet",
     "OptionViewSet",
+    "ProductBulkView",
     "ProductExportView",
     "ProductImageDetailView",
     "ProductImageListView",
