@@ -67,6 +67,20 @@ def test_activate_and_deactivate_count_the_rows_that_changed(catalog, editor_cli
     assert not Product.objects.filter(is_active=True, slug__in=["pocket-phone", "hidden-thing"]).exists()
 
 
+def test_reactivating_sends_the_held_back_in_stock_alerts(
+    catalog, customer, editor_client, django_capture_on_commit_callbacks
+):
+    """A hidden product keeps its alerts pending; bulk activate (an update(),
+    no post_save) sends them once it commits, as a save would."""
+    from bazary.catalog.models import StockAlert
+
+    alert = StockAlert.objects.create(user=customer, product=catalog["hidden"])
+    with django_capture_on_commit_callbacks(execute=True):
+        assert post(editor_client, slugs=["hidden-thing"], action="activate").json()["changed"] == 1
+    alert.refresh_from_db()
+    assert alert.notified_at is not None
+
+
 def test_every_bad_slug_is_listed_and_nothing_changes(catalog, editor_client):
     response = post(editor_client, slugs=["pocket-phone", "nope", "hidden-thing", "gone"], action="activate")
     assert response.status_code == 400

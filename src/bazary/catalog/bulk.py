@@ -6,7 +6,8 @@ runs in one transaction with a few set-based queries (``update()``,
 ``bulk_update()``, ``bulk_create()``), not a ``save()`` per product. What
 ``save()`` and the catalog's signals keep current is kept current here too:
 ``updated_at`` (the detail's ``Last-Modified``/ETag), the PostgreSQL search
-vectors when tags change, a :class:`~bazary.catalog.models.PriceChange` per
+vectors when tags change, the held back-in-stock alerts of products made
+visible again, a :class:`~bazary.catalog.models.PriceChange` per
 changed price, and stored image files once deleted products are gone.
 """
 
@@ -82,8 +83,23 @@ def _queryset(ids: list[Any]) -> Any:
     return get_product_model()._default_manager.filter(pk__in=ids)
 
 
+def _release_held_alerts(ids: list[Any]) -> None:
+    """As the ``post_save`` receivers of :mod:`bazary.catalog.alerts` do for
+    a save: products re-activated or moved may be visible again, and their
+    held back-in-stock alerts go once the change commits."""
+    from .alerts import notify_visible_products
+
+    if ids:
+        transaction.on_commit(partial(notify_visible_products, pk__in=list(ids)))
+
+
 def _set_active(ids: list[Any], value: bool) -> int:
-    return _queryset(ids).exclude(is_active=value).update(is_active=value, updated_at=timezone.now())
+    rows = _queryset(ids).exclude(is_active=value)
+    changed = list(rows.values_list("pk", flat=True))
+    _queryset(changed).update(is_active=value, updated_at=timezone.now())
+    if value:
+        _release_held_alerts(changed)
+    return len(changed)
 
 
 def _activate(ids: list[Any], products: list[Any], params: dict[str, Any], user: Any) -> int:
@@ -209,7 +225,10 @@ def resolve_tags(slugs: list[str]) -> list[Tag]:
 
 def _assign_category(ids: list[Any], products: list[Any], params: dict[str, Any], user: Any) -> int:
     category = params["category_obj"]
-    return _queryset(ids).exclude(category=category).update(category=category, updated_at=timezone.now())
+    changed = list(_queryset(ids).exclude(category=category).values_list("pk", flat=True))
+    _queryset(changed).update(category=category, updated_at=timezone.now())
+    _release_held_alerts(changed)
+    return len(changed)
 
 
 def _through() -> tuple[Any, str]:
