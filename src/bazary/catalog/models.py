@@ -21,7 +21,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models, transaction
 from django.db.models import Exists, F, OuterRef, Q, Value
-from django.db.models.functions import Concat, Length, Substr
+from django.db.models.functions import Concat, Length, Substr, Upper
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
@@ -290,10 +290,31 @@ class ProductQuerySet(models.QuerySet):
         )
 
     def in_stock(self) -> ProductQuerySet:
-        return self.filter(Q(track_inventory=False) | Q(stock__gt=0))
+        """Products without variants with stock (or not tracked), and products
+        with an active variant in stock."""
+        return self.filter(self._in_stock_condition())
 
     def out_of_stock(self) -> ProductQuerySet:
-        return self.filter(track_inventory=True, stock__lte=0)
+        return self.exclude(self._in_stock_condition())
+
+    @staticmethod
+    def _in_stock_condition() -> Q:
+        variants = Variant.objects.filter(product=OuterRef("pk"))
+        available = variants.filter(is_active=True).filter(Q(track_inventory=False) | Q(stock__gt=0))
+        own = Q(track_inventory=False) | Q(stock__gt=0)
+        return (Q(~Exists(variants)) & own) | Q(Exists(available))
+
+    def low_stock(self) -> ProductQuerySet:
+        """At or below their low-stock threshold: a product without variants,
+        or an active variant of one (each variant by its own threshold)."""
+        return self.filter(self._low_stock_condition())
+
+    @staticmethod
+    def _low_stock_condition() -> Q:
+        variants = Variant.objects.filter(product=OuterRef("pk"))
+        low = variants.filter(is_active=True, track_inventory=True, stock__lte=F("low_stock_threshold"))
+        own = Q(track_inventory=True, stock__lte=F("low_stock_threshold"))
+        return (Q(~Exists(variants)) & own) | Q(Exists(low))
 
     def for_listing(self) -> ProductQuerySet:
         """The joins and prefetches the list serializer needs: a fixed number of
@@ -634,6 +655,8 @@ class Variant(TimeStampedModel):
         ordering = ("position", "id")
         verbose_name = _("variant")
         verbose_name_plural = _("variants")
+        # ?search= finds a product by a variant's SKU whatever its case: UPPER(sku) = UPPER(text).
+        indexes = [models.Index(Upper("sku"), name="bazary_cat_variant_sku_upper")]
         constraints = [
             models.UniqueConstraint(
                 fields=["product", "combination_key"], name="bazary_catalog_variant_unique_combination"

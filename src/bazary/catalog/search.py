@@ -43,12 +43,15 @@ def first_matches(matches: models.QuerySet) -> list[Any]:
 
 class SimpleSearchBackend(BaseSearchBackend):
     """Portable: every word must appear (case-insensitive) in the name, SKU,
-    description or a tag; name matches rank first, then SKU/tag matches."""
+    description, a tag or a variant's SKU; name matches rank first, then
+    SKU/tag matches."""
 
     def search(self, queryset: models.QuerySet, text: str) -> models.QuerySet:
         words = text.split()
         if not words:
             return queryset
+        from .models import Variant
+
         matches = queryset
         for word in words:
             matches = matches.filter(
@@ -56,11 +59,13 @@ class SimpleSearchBackend(BaseSearchBackend):
                 | Q(sku__icontains=word)
                 | Q(description__icontains=word)
                 | Q(pk__in=queryset.model._default_manager.filter(tags__name__icontains=word).values("pk"))
+                | Q(pk__in=Variant.objects.filter(sku__icontains=word).values("product_id"))
             )
         queryset = queryset.filter(pk__in=first_matches(matches))
         rank = Case(
             When(name__icontains=text, then=Value(3)),
             When(sku__icontains=text, then=Value(2)),
+            When(pk__in=Variant.objects.filter(sku__iexact=text).values("product_id"), then=Value(2)),
             *[When(name__icontains=word, then=Value(1)) for word in words],
             default=Value(0),
             output_field=IntegerField(),
@@ -70,7 +75,7 @@ class SimpleSearchBackend(BaseSearchBackend):
 
 class PostgresSearchBackend(BaseSearchBackend):
     """Weighted full text over the stored ``search_vector`` (GIN index) or an
-    exact SKU; when those find nothing, the names holding a word similar to
+    exact SKU (the product's or a variant's); when those find nothing, the names holding a word similar to
     the text (pg_trgm word similarity, GIN index), so a typo still finds the
     product. Ranked by the better of the full-text rank and that similarity."""
 
@@ -85,7 +90,11 @@ class PostgresSearchBackend(BaseSearchBackend):
         _register_postgres_lookups()
         query = SearchQuery(text, search_type="websearch", config=self.config)
         similarity = TrigramWordSimilarity(text, "name")
-        found = first_matches(queryset.filter(Q(search_vector=query) | Q(sku__iexact=text)))
+        from .models import Variant
+
+        # A variant's exact SKU (any case: the UPPER(sku) index of variants) finds its product.
+        by_variant = Q(pk__in=Variant.objects.filter(sku__iexact=text).values("product_id"))
+        found = first_matches(queryset.filter(Q(search_vector=query) | Q(sku__iexact=text) | by_variant))
         if not found:
             # Typo tolerance as a fallback: a similarity per row examined is
             # what made a common word's search slow when it was always OR-ed in.
