@@ -204,6 +204,9 @@ class DefaultAccountAdapter:
     def email_change_url(self, request: HttpRequest | None, token: str) -> str:
         return accounts_settings.EMAIL_CHANGE_URL.format(token=token)
 
+    def unlock_url(self, request: HttpRequest | None, token: str) -> str:
+        return accounts_settings.UNLOCK_URL.format(token=token)
+
     # -- deletion -------------------------------------------------------
     def anonymize_user(self, user: Any) -> None:
         """Deactivate and strip personal data; the address becomes free to register again."""

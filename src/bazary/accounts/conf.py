@@ -37,6 +37,7 @@ def _url_templates_are_valid(values: dict[str, Any]) -> Iterable[tuple[str, str]
         "VERIFY_EMAIL_URL": ("{token}",),
         "PASSWORD_RESET_URL": ("{uid}", "{token}"),
         "EMAIL_CHANGE_URL": ("{token}",),
+        "UNLOCK_URL": ("{token}",),
     }
     for key, placeholders in required.items():
         value = values.get(key)
@@ -111,6 +112,12 @@ accounts_settings = AppSettings(
         "VERIFY_EMAIL_URL": Option("http://localhost:8000/verify-email?token={token}", (str,)),
         "PASSWORD_RESET_URL": Option("http://localhost:8000/reset-password?uid={uid}&token={token}", (str,)),
         "EMAIL_CHANGE_URL": Option("http://localhost:8000/confirm-email-change?token={token}", (str,)),
+        "UNLOCK_URL": Option(
+            "http://localhost:8000/unlock-account?token={token}",
+            (str,),
+            help="The link mailed to an account's owner when a client is locked out; the page posts the token "
+            "to auth/unlock/.",
+        ),
         "VERIFY_EMAIL_MAX_AGE": Option(3 * 24 * 3600, (int,), help="Seconds a verification link stays valid."),
         "EMAIL_CHANGE_MAX_AGE": Option(24 * 3600, (int,), help="Seconds an email change link stays valid."),
         "THROTTLE_RATES": Option(
@@ -129,9 +136,14 @@ accounts_settings = AppSettings(
             (dict,),
             merge=True,
         ),
-        "LOCKOUT_THRESHOLD": Option(5, (int,), help="Failed logins that lock an email address; 0 is off."),
+        "LOCKOUT_THRESHOLD": Option(
+            5,
+            (int,),
+            help="Failed logins of one client at one account that lock that client out of it, and failed logins "
+            "from all clients after which the account's failing clients are slowed down; 0 is off.",
+        ),
         "LOCKOUT_WINDOW": Option(900, (int,), help="Seconds within which failed logins are counted."),
-        "LOCKOUT_DURATION": Option(900, (int,), help="Seconds an address stays locked."),
+        "LOCKOUT_DURATION": Option(900, (int,), help="Seconds a client stays locked out of an account."),
         "ROTATE_REFRESH_TOKENS": Option(True, (bool,)),
         "THROTTLE_CLASSES": Option(
             THROTTLE_CLASSES,

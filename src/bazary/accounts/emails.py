@@ -26,6 +26,7 @@ KINDS: dict[str, Any] = {
     "email_change_confirm": _("Confirm your new email address"),
     "email_change_notice": _("Your email address is being changed"),
     "account_deleted": _("Your account was deleted"),
+    "unlock": _("Failed logins to your account"),
 }
 
 

@@ -18,6 +18,8 @@ from rest_framework_simplejwt.settings import api_settings as jwt_settings
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 from rest_framework_simplejwt.tokens import UntypedToken
 
+from bazary.core.network import client_ip
+
 from . import emails, lockout, sessions, signals, tokens
 from .conf import accounts_settings, get_adapter
 from .countries import COUNTRY_CODES
@@ -178,6 +180,12 @@ class TokenPairSerializer(serializers.Serializer):
     refresh = serializers.CharField(read_only=True)
 
 
+def _locked() -> exceptions.PermissionDenied:
+    return exceptions.PermissionDenied(
+        {"detail": _("Too many failed logins; try again later."), "code": "account_locked"}
+    )
+
+
 class LoginSerializer(TokenPairSerializer):
     email = serializers.CharField(write_only=True, max_length=254)
     password = password_field()
@@ -186,12 +194,16 @@ class LoginSerializer(TokenPairSerializer):
         adapter = get_adapter()
         email = adapter.normalize_email(attrs["email"])
         user = adapter.get_user_by_email(email)
-        # The account when the address has one, so every spelling of it counts against the same lock.
+        # The account when the address has one, so every spelling of it counts against the same lock;
+        # per client address, so a stranger's failures never lock the owner out (see lockout).
         subject = lockout.subject(email, user)
-        if lockout.is_locked(subject):
-            raise exceptions.PermissionDenied(
-                {"detail": _("Too many failed logins; try again later."), "code": "account_locked"}
-            )
+        request = _request(self)
+        client = client_ip(request) if request is not None else ""
+        if lockout.is_locked(subject, client):
+            raise _locked()
+        wait = lockout.wait_for(subject, client)
+        if wait:
+            raise exceptions.Throttled(wait=wait)
         if user is None:
             # Spend the time a password check takes, so timing does not tell unknown addresses apart.
             make_password(attrs["password"])
@@ -199,10 +211,11 @@ class LoginSerializer(TokenPairSerializer):
         else:
             ok = user.check_password(attrs["password"]) and adapter.can_login(user)
         if not ok:
-            if lockout.register_failure(subject):
-                raise exceptions.PermissionDenied(
-                    {"detail": _("Too many failed logins; try again later."), "code": "account_locked"}
-                )
+            if lockout.register_failure(subject, client):
+                if lockout.should_mail_owner(subject):
+                    # Whatever the address: the task looks the account up (and mails its owner a link).
+                    request_account_email("unlock", email)
+                raise _locked()
             raise exceptions.AuthenticationFailed(
                 {"detail": _("No active account found with the given credentials."), "code": "authentication_failed"}
             )
@@ -210,7 +223,7 @@ class LoginSerializer(TokenPairSerializer):
             raise exceptions.PermissionDenied(
                 {"detail": _("Verify your email address before logging in."), "code": "email_not_verified"}
             )
-        lockout.reset(subject)
+        lockout.reset_client(subject, client)
         attrs["user"] = user
         return attrs
 
@@ -273,6 +286,23 @@ class LogoutSerializer(serializers.Serializer):
             sessions.revoke_refresh(self.validated_data["refresh"], _request(self).user)
         except sessions.RefreshRefused as exc:
             raise _token_refused(exc) from exc
+
+
+class UnlockSerializer(serializers.Serializer):
+    token = token_field(write_only=True)
+    detail = serializers.CharField(read_only=True)
+
+    def save(self, **kwargs: Any) -> Any:
+        try:
+            self.instance = tokens.use_unlock_token(self.validated_data["token"])
+        except tokens.InvalidToken as exc:
+            raise exceptions.ValidationError(
+                {"token": [_("This link is invalid, expired or already used.")]}, "invalid"
+            ) from exc
+        return self.instance
+
+    def to_representation(self, instance: Any) -> dict[str, Any]:
+        return {"detail": str(_("Your account is unlocked: every device can log in again."))}
 
 
 # -- passwords ------------------------------------------------------------------

@@ -61,10 +61,23 @@ def send_verification(user: Any, request: Any) -> None:
     )
 
 
+def _unlock(email: str) -> None:
+    adapter = get_adapter()
+    user = adapter.get_user_by_email(email)
+    if user is None or not adapter.can_login(user):
+        return
+    token = tokens.make_unlock_token(user)
+    # No name: the address may not be verified (nothing the registrant wrote reaches it).
+    emails.send(
+        "unlock", user, {"url": adapter.unlock_url(None, token), "token": token, "email": adapter.get_email(user)}
+    )
+
+
 #: flow → what the task does with the address.
 FLOWS: dict[str, Callable[[str], None]] = {
     "password_reset": _password_reset,
     "verify_email": _verify_email,
+    "unlock": _unlock,
 }
 
 

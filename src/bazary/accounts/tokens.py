@@ -5,6 +5,8 @@ expire (``max_age``) and are single-use because they name the state they
 change: a verification token is dead once the address is verified, an email
 change token once the address is no longer the old one. Password reset uses
 Django's own ``PasswordResetTokenGenerator`` (dead once the password changes).
+An unlock token names the lockout generation it clears (dead once used, or once
+the account's counters are reset otherwise).
 """
 
 from __future__ import annotations
@@ -16,10 +18,12 @@ from django.core import signing
 from django.utils.encoding import force_bytes, force_str
 from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
 
+from . import lockout
 from .conf import accounts_settings, get_adapter
 
 VERIFY_SALT = "bazary.accounts.verify-email"
 EMAIL_CHANGE_SALT = "bazary.accounts.email-change"
+UNLOCK_SALT = "bazary.accounts.unlock"
 
 
 class InvalidToken(Exception):
@@ -90,5 +94,21 @@ def read_password_reset(uid: str, token: str) -> Any:
         raise InvalidToken from exc
     user = _user_by_pk(pk)
     if not default_token_generator.check_token(user, token):
+        raise InvalidToken
+    return user
+
+
+def make_unlock_token(user: Any) -> str:
+    ident = lockout.subject(get_adapter().get_email(user), user)
+    return signing.dumps({"u": str(user.pk), "g": lockout.generation(ident)}, salt=UNLOCK_SALT)
+
+
+def use_unlock_token(token: str) -> Any:
+    """Clear the lockout of the token's account, once; the user, or :class:`InvalidToken`."""
+    data = _loads(token, UNLOCK_SALT, lockout.lifetime())
+    user = _user_by_pk(data.get("u"))
+    generation = data.get("g")
+    ident = lockout.subject(get_adapter().get_email(user), user)
+    if not isinstance(generation, str) or not lockout.claim(ident, generation):
         raise InvalidToken
     return user

@@ -16,6 +16,7 @@ urlpatterns = [
     path("verify-email/", views.VerifyEmailView.as_view(), name="verify-email"),
     path("verify-email/resend/", views.ResendVerificationView.as_view(), name="verify-email-resend"),
     path("token/", views.LoginView.as_view(), name="token"),
+    path("unlock/", views.UnlockView.as_view(), name="unlock"),
     path("token/refresh/", views.RefreshView.as_view(), name="token-refresh"),
     path("token/verify/", views.TokenVerifyView.as_view(), name="token-verify"),
     path("logout/", views.LogoutView.as_view(), name="logout"),

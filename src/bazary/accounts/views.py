@@ -153,14 +153,29 @@ class LoginView(PublicView):
             200: s.TokenPairSerializer,
             400: FIELD_ERRORS,
             401: error("Wrong password, unknown address or inactive account (all the same)."),
-            403: error("code email_not_verified, or account_locked after too many failed logins."),
-            429: THROTTLED,
+            403: error("code email_not_verified, or account_locked: this client failed too often at this account."),
+            429: error("Throttled, or slowed down after many failed logins at this account; see Retry-After."),
         },
     )
     def post(self, request: Request) -> Response:
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         return Response(serializer.save())
+
+
+class UnlockView(PublicView):
+    """Clear the lockout of an account with the token mailed to its owner (single use)."""
+
+    serializer_class = s.UnlockSerializer
+
+    @extend_schema(
+        tags=TAGS,
+        summary="Unlock an account with the token from the email",
+        description="Clears every failed-login count, lock and slow-down of the account; the token works once.",
+        responses={200: s.DetailSerializer, 400: FIELD_ERRORS, 429: THROTTLED},
+    )
+    def post(self, request: Request) -> Response:
+        return self.submit(request, status.HTTP_200_OK)
 
 
 class RefreshView(PublicView):
