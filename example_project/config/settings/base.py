@@ -202,6 +202,7 @@ BAZARY_ACCOUNTS = {
     "VERIFY_EMAIL_URL": f"{env('FRONTEND_URL', SITE_URL)}/verify-email?token={{token}}",
     "PASSWORD_RESET_URL": f"{env('FRONTEND_URL', SITE_URL)}/reset-password?uid={{uid}}&token={{token}}",
     "EMAIL_CHANGE_URL": f"{env('FRONTEND_URL', SITE_URL)}/confirm-email?token={{token}}",
+    "UNLOCK_URL": f"{env('FRONTEND_URL', SITE_URL)}/unlock-account?token={{token}}",
     "LOCKOUT_THRESHOLD": env_int("LOCKOUT_THRESHOLD", 5),
 }
 _auth_rates = {
