@@ -97,6 +97,9 @@ catalog_settings = AppSettings(
             1000, (int,), help="A search returns at most this many products: the first matches in catalog order."
         ),
         "BULK_MAX_ITEMS": Option(500, (int,), help="Most products one POST products/bulk/ may name."),
+        "IMPORT_MAX_BYTES": Option(
+            20 * 1024 * 1024, (int,), help="Largest file POST products/import/ accepts, in bytes."
+        ),
         "PRODUCT_URL": Option(
             None,
             (str, type(None)),
@@ -111,6 +114,7 @@ catalog_settings = AppSettings(
         _positive("MAX_SEARCH_LENGTH", "bazary_catalog.E013"),
         _positive("SEARCH_MAX_RESULTS", "bazary_catalog.E016"),
         _positive("BULK_MAX_ITEMS", "bazary_catalog.E018"),
+        _positive("IMPORT_MAX_BYTES", "bazary_catalog.E019"),
         _tree_cache_timeout_is_valid,
         _product_url_is_valid,
     ],

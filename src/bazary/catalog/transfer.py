@@ -171,7 +171,9 @@ def _from_csv(row: dict[str, Any]) -> dict[str, Any]:
 BATCH = 1000
 
 
-def validate_rows(stream: TextIO, fmt: str, report: ImportReport) -> list[tuple[int, dict[str, Any]]]:
+def validate_rows(
+    stream: TextIO, fmt: str, report: ImportReport, on_row: Callable[[], None] | None = None
+) -> list[tuple[int, dict[str, Any]]]:
     """Every row of the file through :class:`ImportRowSerializer`, plus the
     checks that need the whole file or the database (duplicate SKUs and
     slugs, a slug of another product, a price below the compare-at price a
@@ -183,6 +185,8 @@ def validate_rows(stream: TextIO, fmt: str, report: ImportReport) -> list[tuple[
     # deep-copied) cost more than the import itself.
     row_serializer = ImportRowSerializer()
     for line, raw in read_rows(stream, fmt):
+        if on_row:
+            on_row()
         if not isinstance(raw, dict):
             report.errors.append((line, "Each item must be an object."))
             continue
@@ -237,6 +241,7 @@ def import_products(
     user: Any = None,
     dry_run: bool = False,
     on_start: Callable[[int], Callable[[int], None] | None] | None = None,
+    on_row: Callable[[], None] | None = None,
 ) -> ImportReport:
     """Validate every row, then (unless there are errors or ``dry_run``)
     upsert them all in one transaction. ``on_start(total)`` may return a
@@ -249,7 +254,7 @@ def import_products(
     the tag links, stock movements, back-in-stock notifications and the
     PostgreSQL search vectors."""
     report = ImportReport()
-    valid = validate_rows(stream, fmt, report)
+    valid = validate_rows(stream, fmt, report, on_row=on_row)
     if report.errors or dry_run:
         return report
     progress = on_start(len(valid)) if on_start else None

@@ -41,6 +41,8 @@ urlpatterns = [
     # Before products/{slug}/: these slugs are reserved (RESERVED_PRODUCT_SLUGS).
     path("products/bulk/", views.ProductBulkView.as_view(), name="product-bulk"),
     path("products/export/", views.ProductExportView.as_view(), name="product-export"),
+    path("products/import/", views.ProductImportView.as_view(), name="product-import"),
+    path("products/import/<str:job_id>/", views.ProductImportJobView.as_view(), name="product-import-detail"),
     path(f"products/{SLUG}/", product_detail, name="product-detail"),
     path(f"products/{SLUG}/images/", views.ProductImageListView.as_view(), name="product-image-list"),
     path(

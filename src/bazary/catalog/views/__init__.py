@@ -12,7 +12,7 @@ from .options import OptionValueViewSet, OptionViewSet
 from .products import ProductViewSet
 from .stock import ProductStockView, StockAlertView, StockPermission
 from .tags import TagViewSet
-from .transfer import ProductExportView
+from .transfer import ProductExportView, ProductImportJobView, ProductImportView
 from .variants import VariantStockAlertView, VariantStockView, VariantViewSet
 
 __all__ = [
@@ -25,6 +25,8 @@ __all__ = [
     "ProductExportView",
     "ProductImageDetailView",
     "ProductImageListView",
+    "ProductImportJobView",
+    "ProductImportView",
     "ProductStockView",
     "ProductViewSet",
     "SlugLookupMixin",
