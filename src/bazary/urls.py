@@ -15,6 +15,8 @@ if apps.is_installed("bazary.accounts"):
     urlpatterns.append(path("auth/", include("bazary.accounts.urls")))
 if apps.is_installed("bazary.catalog"):
     urlpatterns.append(path("", include("bazary.catalog.urls")))
+if apps.is_installed("bazary.orders"):
+    urlpatterns.append(path("", include("bazary.orders.urls")))
 if apps.is_installed("bazary.notifications"):
     urlpatterns.append(path("notifications/", include("bazary.notifications.urls")))
 

@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "bazary.catalog",
     "bazary.accounts",
     "bazary.notifications",
+    "bazary.orders",
     "demo",
     "ops",
 ]

@@ -9,5 +9,6 @@ INSTALLED_APPS = [
     "bazary.catalog",
     "bazary.accounts",
     "bazary.notifications",
+    "bazary.orders",
 ]
 AUTH_USER_MODEL = "bazary_accounts.User"

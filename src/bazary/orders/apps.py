@@ -1,0 +1,16 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class OrdersConfig(AppConfig):
+    name = "bazary.orders"
+    label = "bazary_orders"
+    verbose_name = _("bazary orders")
+    # Fixed here so a project's DEFAULT_AUTO_FIELD never creates migrations
+    # inside site-packages.
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        # The settings object registers itself with core's settings check;
+        # checks.py registers the checks of the configured hooks.
+        from . import checks, conf  # noqa: F401

@@ -1,0 +1,224 @@
+"""The cart and orders API (see docs/orders.md)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from django.db.models import Prefetch, QuerySet
+from django.http import Http404
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, permissions, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from bazary.core.lookups import parse_id
+from bazary.core.pagination import PageNumberPagination
+from bazary.core.views import BazaryAPIMixin
+
+from .cart import add_line, cart_for, lines_of, set_quantity
+from .checkout import fingerprint, place_order
+from .conf import orders_settings
+from .exceptions import Conflict
+from .models import CartLine, Order, OrderEvent
+from .pricing import Basket, price_lines
+from .providers import get_provider
+from .serializers import (
+    AddItemSerializer,
+    CartQuerySerializer,
+    CartSerializer,
+    CheckoutSerializer,
+    OrderListSerializer,
+    OrderSerializer,
+    UpdateItemSerializer,
+)
+from .transitions import CUSTOMER_CANCELLABLE, TransitionNotAllowed, transition
+
+CART_TOKEN = OpenApiParameter(
+    "X-Cart-Token",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    description="A guest's cart token (returned when the cart was created). Signed in, it merges that cart into yours.",
+)
+IDEMPOTENCY_KEY = OpenApiParameter(
+    "Idempotency-Key",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    description="Any unique string (a UUID): a retry with the same key and body within 24 h returns the same order.",
+)
+KEY_RE = re.compile(r"[\x21-\x7e]{1,255}")
+
+
+class OrdersPagination(PageNumberPagination):
+    app_settings = orders_settings
+
+
+def cart_response(request: Request, cart: Any, token: str | None, *, status_code: int = 200) -> Response:
+    query = CartQuerySerializer(data=request.query_params)
+    query.is_valid(raise_exception=True)
+    basket: Basket = price_lines(
+        list(lines_of(cart)),
+        country=query.validated_data.get("country"),
+        shipping_method=query.validated_data.get("shipping_method"),
+    )
+    data = CartSerializer(basket).data
+    data["token"] = token
+    response = Response(data, status=status_code)
+    if token:
+        response["X-Cart-Token"] = token
+    return response
+
+
+class CartView(BazaryAPIMixin, APIView):
+    """The cart of the signed-in user, or of the guest whose X-Cart-Token it is."""
+
+    pagination_class = None
+
+    @extend_schema(
+        parameters=[CART_TOKEN, CartQuerySerializer], responses=CartSerializer, summary="The cart, priced now"
+    )
+    def get(self, request: Request) -> Response:
+        cart, token = cart_for(request)
+        return cart_response(request, cart, token)
+
+    @extend_schema(parameters=[CART_TOKEN], responses={204: None}, summary="Empty the cart")
+    def delete(self, request: Request) -> Response:
+        cart, _token = cart_for(request)
+        if cart is not None:
+            CartLine.objects.filter(cart=cart).delete()
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class CartItemsView(BazaryAPIMixin, APIView):
+    pagination_class = None
+
+    @extend_schema(
+        parameters=[CART_TOKEN],
+        request=AddItemSerializer,
+        responses={201: CartSerializer},
+        summary="Add a product or a variant",
+        description="A guest without a cart gets one: its token is in the answer (`token` and X-Cart-Token). "
+        "400 over MAX_CART_LINES / MAX_LINE_QUANTITY or for a product sold in variants; 409 over the stock.",
+    )
+    def post(self, request: Request) -> Response:
+        serializer = AddItemSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        cart, token = cart_for(request, create=True)
+        assert cart is not None  # (created when missing)
+        add_line(cart, data["product"], data["variant"], data["quantity"])
+        return cart_response(request, cart, token, status_code=status.HTTP_201_CREATED)
+
+
+class CartItemView(BazaryAPIMixin, APIView):
+    pagination_class = None
+
+    def get_line(self, request: Request, pk: str) -> tuple[Any, CartLine]:
+        cart, _token = cart_for(request)
+        line = CartLine.objects.filter(cart=cart, pk=parse_id(pk)).select_related("product", "variant").first()
+        if cart is None or line is None:
+            raise Http404
+        return cart, line
+
+    @extend_schema(
+        parameters=[CART_TOKEN], request=UpdateItemSerializer, responses=CartSerializer, summary="Change a quantity"
+    )
+    def patch(self, request: Request, pk: str) -> Response:
+        cart, line = self.get_line(request, pk)
+        serializer = UpdateItemSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        set_quantity(line, serializer.validated_data["quantity"])
+        return cart_response(request, cart, None)
+
+    @extend_schema(parameters=[CART_TOKEN], responses={204: None}, summary="Remove a line")
+    def delete(self, request: Request, pk: str) -> Response:
+        _cart, line = self.get_line(request, pk)
+        line.delete()
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class OrderPermission(permissions.BasePermission):
+    """Anyone may place an order (guests give an email); the rest is the customer's own."""
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        return view.action == "create" or bool(request.user and request.user.is_authenticated)
+
+
+class OrderViewSet(BazaryAPIMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """The signed-in customer's orders; checkout for anyone."""
+
+    permission_classes = [OrderPermission]
+    pagination_class = OrdersPagination
+    lookup_field = "number"
+    lookup_value_regex = "[^/]+"
+
+    def get_queryset(self) -> QuerySet[Order]:
+        orders = (
+            Order.objects.filter(user=self.request.user) if self.request.user.is_authenticated else Order.objects.none()
+        )
+        if self.action == "list":
+            return orders
+        return orders.prefetch_related(
+            "lines", Prefetch("events", queryset=OrderEvent.objects.order_by("created_at", "pk"))
+        )
+
+    def get_serializer_class(self) -> Any:
+        return OrderListSerializer if self.action == "list" else OrderSerializer
+
+    @extend_schema(summary="Your orders, newest first")
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().list(request, *args, **kwargs)
+
+    @extend_schema(summary="One of your orders (another customer's: 404)")
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().retrieve(request, *args, **kwargs)
+
+    @extend_schema(
+        parameters=[CART_TOKEN, IDEMPOTENCY_KEY],
+        request=CheckoutSerializer,
+        responses={201: OrderSerializer, 200: OrderSerializer},
+        summary="Place an order from the cart",
+        description="Prices the cart again, reserves the stock of every line (409 naming the lines that ran out, "
+        "nothing changed), empties the cart. With Idempotency-Key: the same key and body return the first order "
+        "(200), the same key with another body is a 422.",
+    )
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        serializer = CheckoutSerializer(data=request.data, context={"request": request})
+        serializer.is_valid(raise_exception=True)
+        cart, _token = cart_for(request)
+        if cart is None:
+            raise ValidationError({"non_field_errors": [_("The cart is empty.")]}, code="empty_cart")
+        idempotency = None
+        key = request.META.get("HTTP_IDEMPOTENCY_KEY")
+        if key is not None:
+            if not KEY_RE.fullmatch(key):
+                raise ValidationError({"Idempotency-Key": [_("At most 255 printable ASCII characters.")]})
+            scope = f"user:{request.user.pk}" if request.user.is_authenticated else f"cart:{cart.token_hash}"
+            idempotency = (scope, key, fingerprint(request.data))
+        order, created = place_order(
+            cart, serializer.validated_data, user=request.user, language=get_language() or "", idempotency=idempotency
+        )
+        order = Order.objects.prefetch_related("lines", "events").get(pk=order.pk)
+        provider = get_provider(order.payment_provider)
+        payment = provider.start(order, request) if provider is not None and order.status == "pending_payment" else None
+        data = OrderSerializer(order, context={"request": request, "payment": payment}).data
+        return Response(data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+
+    @extend_schema(request=None, responses=OrderSerializer, summary="Cancel your order while it is not fulfilled")
+    @action(detail=True, methods=["post"])
+    def cancel(self, request: Request, number: str | None = None) -> Response:
+        order = self.get_object()
+        if order.status not in CUSTOMER_CANCELLABLE:
+            raise Conflict(_("This order can no longer be cancelled."), code="not_cancellable")
+        try:
+            transition(order, "cancelled", by=request.user, note=str(_("Cancelled by the customer.")))
+        except TransitionNotAllowed:
+            raise Conflict(_("This order can no longer be cancelled."), code="not_cancellable") from None
+        order = self.get_queryset().get(pk=order.pk)
+        return Response(OrderSerializer(order, context={"request": request}).data)
