@@ -111,7 +111,14 @@ def world(db) -> dict[str, Any]:
     notification = NotificationFactory(recipient=admin)
     issue_tokens(admin)
     session = admin.outstandingtoken_set.get()
+    from bazary.orders.models import Order
+
+    order = Order.objects.create(
+        number="HOST-ILE0", user=admin, email=admin.email, currency="USD", subtotal=0, shipping_price=0,
+        shipping_tax=0, tax_total=0, total=0, payment_provider="bank_transfer",
+    )  # fmt: skip
     return {
+        "number": order.number,
         "admin": admin,
         "pk": {
             "bazary_accounts:address-detail": address.pk,
@@ -128,7 +135,7 @@ def url_for(name: str, pattern: URLPattern, world: dict[str, Any]) -> str:
     for param in pattern.pattern.regex.groupindex:
         if param == "slug":
             kwargs[param] = "hostile"
-        elif param in ("image_id", "variant_id"):
+        elif param in ("image_id", "variant_id", "number"):
             kwargs[param] = world[param]
         elif param == "value_slug":
             kwargs[param] = "hostile"

@@ -55,6 +55,11 @@ if CORS_ALLOWED_ORIGINS:
         MIDDLEWARE.index("django.middleware.common.CommonMiddleware"), "corsheaders.middleware.CorsMiddleware"
     )
     CORS_URLS_REGEX = r"^/api/.*$"
+    from corsheaders.defaults import default_headers
+
+    # The orders' guest cart token and checkout's idempotency key.
+    CORS_ALLOW_HEADERS = (*default_headers, "x-cart-token", "idempotency-key")
+    CORS_EXPOSE_HEADERS = ["X-Cart-Token"]
 
 # Prometheus metrics at /metrics (nginx keeps it off the public internet).
 if env_bool("METRICS", True):

@@ -10,7 +10,7 @@ from django.http import Http404
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
@@ -52,6 +52,11 @@ IDEMPOTENCY_KEY = OpenApiParameter(
     OpenApiParameter.HEADER,
     description="Any unique string (a UUID): a retry with the same key and body within 24 h returns the same order.",
 )
+E400 = OpenApiResponse(description=_("Invalid input (field errors)."))
+E401 = OpenApiResponse(description=_("Not authenticated."))
+E404 = OpenApiResponse(description=_("Not found (or not yours)."))
+E409 = OpenApiResponse(description=_("Conflict with the stock or the order's status."))
+E422 = OpenApiResponse(description=_("The Idempotency-Key was used with another body."))
 KEY_RE = re.compile(r"[\x21-\x7e]{1,255}")
 
 
@@ -81,13 +86,15 @@ class CartView(BazaryAPIMixin, APIView):
     pagination_class = None
 
     @extend_schema(
-        parameters=[CART_TOKEN, CartQuerySerializer], responses=CartSerializer, summary="The cart, priced now"
+        parameters=[CART_TOKEN, CartQuerySerializer],
+        responses={200: CartSerializer, 400: E400},
+        summary="The cart, priced now",
     )
     def get(self, request: Request) -> Response:
         cart, token = cart_for(request)
         return cart_response(request, cart, token)
 
-    @extend_schema(parameters=[CART_TOKEN], responses={204: None}, summary="Empty the cart")
+    @extend_schema(parameters=[CART_TOKEN], responses={204: None, 400: E400}, summary="Empty the cart")
     def delete(self, request: Request) -> Response:
         cart, _token = cart_for(request)
         if cart is not None:
@@ -101,7 +108,7 @@ class CartItemsView(BazaryAPIMixin, APIView):
     @extend_schema(
         parameters=[CART_TOKEN],
         request=AddItemSerializer,
-        responses={201: CartSerializer},
+        responses={201: CartSerializer, 400: E400, 409: E409},
         summary="Add a product or a variant",
         description="A guest without a cart gets one: its token is in the answer (`token` and X-Cart-Token). "
         "400 over MAX_CART_LINES / MAX_LINE_QUANTITY or for a product sold in variants; 409 over the stock.",
@@ -127,7 +134,10 @@ class CartItemView(BazaryAPIMixin, APIView):
         return cart, line
 
     @extend_schema(
-        parameters=[CART_TOKEN], request=UpdateItemSerializer, responses=CartSerializer, summary="Change a quantity"
+        parameters=[CART_TOKEN],
+        request=UpdateItemSerializer,
+        responses={200: CartSerializer, 400: E400, 404: E404, 409: E409},
+        summary="Change a quantity",
     )
     def patch(self, request: Request, pk: str) -> Response:
         cart, line = self.get_line(request, pk)
@@ -136,7 +146,7 @@ class CartItemView(BazaryAPIMixin, APIView):
         set_quantity(line, serializer.validated_data["quantity"])
         return cart_response(request, cart, None)
 
-    @extend_schema(parameters=[CART_TOKEN], responses={204: None}, summary="Remove a line")
+    @extend_schema(parameters=[CART_TOKEN], responses={204: None, 404: E404}, summary="Remove a line")
     def delete(self, request: Request, pk: str) -> Response:
         _cart, line = self.get_line(request, pk)
         line.delete()
@@ -171,18 +181,22 @@ class OrderViewSet(BazaryAPIMixin, mixins.ListModelMixin, mixins.RetrieveModelMi
     def get_serializer_class(self) -> Any:
         return OrderListSerializer if self.action == "list" else OrderSerializer
 
-    @extend_schema(summary="Your orders, newest first")
+    @extend_schema(
+        responses={200: OrderListSerializer(many=True), 401: E401, 404: E404}, summary="Your orders, newest first"
+    )
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return super().list(request, *args, **kwargs)
 
-    @extend_schema(summary="One of your orders (another customer's: 404)")
+    @extend_schema(
+        responses={200: OrderSerializer, 401: E401, 404: E404}, summary="One of your orders (another customer's: 404)"
+    )
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return super().retrieve(request, *args, **kwargs)
 
     @extend_schema(
         parameters=[CART_TOKEN, IDEMPOTENCY_KEY],
         request=CheckoutSerializer,
-        responses={201: OrderSerializer, 200: OrderSerializer},
+        responses={201: OrderSerializer, 200: OrderSerializer, 400: E400, 409: E409, 422: E422},
         summary="Place an order from the cart",
         description="Prices the cart again, reserves the stock of every line (409 naming the lines that ran out, "
         "nothing changed), empties the cart. With Idempotency-Key: the same key and body return the first order "
@@ -210,7 +224,11 @@ class OrderViewSet(BazaryAPIMixin, mixins.ListModelMixin, mixins.RetrieveModelMi
         data = OrderSerializer(order, context={"request": request, "payment": payment}).data
         return Response(data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
-    @extend_schema(request=None, responses=OrderSerializer, summary="Cancel your order while it is not fulfilled")
+    @extend_schema(
+        request=None,
+        responses={200: OrderSerializer, 401: E401, 404: E404, 409: E409},
+        summary="Cancel your order while it is not fulfilled",
+    )
     @action(detail=True, methods=["post"])
     def cancel(self, request: Request, number: str | None = None) -> Response:
         order = self.get_object()
