@@ -305,3 +305,35 @@ def test_order_list_and_detail_query_budgets(customer, count, django_assert_max_
     with django_assert_max_num_queries(3):  # order, lines, events
         assert len(client.get(f"/api/orders/{numbers[-1]}/").json()["lines"]) == 2
     assert Cart.objects.count() == 1
+
+
+def test_signed_in_checkout_with_the_guest_token_merges_first(api_client, customer):
+    product = ProductFactory(stock=5)
+    token = add(api_client, product=product.slug, quantity=2)["token"]
+    response = checkout(client_for(customer), token=token)
+    assert response.status_code == 201, response.json()
+    order = Order.objects.get()
+    assert order.user == customer
+    assert order.lines.get().quantity == 2
+
+
+def test_guest_idempotency_is_per_cart(api_client):
+    product = ProductFactory(stock=5)
+    token = add(api_client, product=product.slug)["token"]
+    data = {"shipping_address": ADDRESS, "email": "g@example.com"}
+    first = checkout(api_client, data, token=token, key="same")
+    again = checkout(api_client, data, token=token, key="same")
+    assert (first.status_code, again.status_code) == (201, 200)
+    other_token = add(api_client, product=product.slug)["token"]
+    assert checkout(api_client, data, token=other_token, key="same").status_code == 201
+    assert Order.objects.count() == 2
+
+
+def test_the_testing_helper_places_a_real_order(customer):
+    from bazary.testing.orders import place_test_order
+
+    product = ProductFactory(stock=4, price=Decimal("2.50"))
+    order = place_test_order([(product, 3)], user=customer)
+    assert (order.status, order.total, order.user) == ("pending_payment", Decimal("7.500"), customer)
+    product.refresh_from_db()
+    assert product.stock == 1
