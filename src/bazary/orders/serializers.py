@@ -16,7 +16,7 @@ from rest_framework import serializers
 from bazary.catalog.models import Variant, get_product_model
 
 from .conf import orders_settings
-from .models import Order, OrderEvent, OrderLine
+from .models import Order, OrderEvent, OrderLine, OrderStatus
 from .money import quantize
 
 COUNTRY_RE = re.compile(r"[A-Z]{2}")
@@ -38,6 +38,13 @@ class MoneyField(serializers.Field):
 
     def to_representation(self, value: Any) -> str | None:
         return None if value is None else str(value)
+
+
+class OrderStatusField(serializers.ChoiceField):
+    """An order's status (documented as ``OrderStatusEnum``, see :mod:`bazary.orders.schema`)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(choices=OrderStatus.choices, read_only=True, **kwargs)
 
 
 # --------------------------------------------------------------------------- cart
@@ -243,6 +250,7 @@ class OrderEventSerializer(serializers.ModelSerializer):
 
 
 class OrderListSerializer(serializers.ModelSerializer):
+    status = OrderStatusField()
     subtotal = MoneyField()
     shipping_price = MoneyField()
     tax_total = MoneyField()

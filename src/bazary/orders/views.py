@@ -29,6 +29,7 @@ from .exceptions import Conflict
 from .models import CartLine, Order, OrderEvent
 from .pricing import Basket, price_lines
 from .providers import get_provider
+from .schema import OrderStatusFieldExtension  # noqa: F401  (registers the extension)
 from .serializers import (
     AddItemSerializer,
     CartQuerySerializer,
