@@ -18,7 +18,7 @@ def run(*args, **kwargs):
 
 
 def test_seed_demo_builds_a_three_level_catalog(django_assert_max_num_queries):
-    out, _ = run("bazary_seed_demo", "--products", "60")
+    out, _ = run("bazary_seed_demo", "--products", "60", "--no-variants")
     assert "60/60 products" in out
     assert Product.objects.count() == 60
     assert max(c.depth for c in Category.objects.all()) == 2
@@ -35,10 +35,35 @@ def test_seed_demo_builds_a_three_level_catalog(django_assert_max_num_queries):
 def test_seed_demo_is_idempotent_and_clearable():
     run("bazary_seed_demo", "--products", "20", "--no-images")
     out, _ = run("bazary_seed_demo", "--products", "20", "--no-images")
-    assert "0 new products" in out
-    assert Product.objects.count() == 20
+    assert "0 new products (+0 with variants)" in out
+    assert Product.objects.count() == 23  # and the 3 sold in variants
     run("bazary_seed_demo", "--products", "5", "--no-images", "--clear")
-    assert Product.objects.count() == 5
+    assert Product.objects.count() == 8
+
+
+def test_seed_demo_sells_clothes_in_sizes_and_colours(api_client):
+    from bazary.catalog.models import Variant
+
+    out, _ = run("bazary_seed_demo", "--products", "0")
+    assert "(+3 with variants)" in out
+    tee = Product.objects.get(sku="DEMO-TEE")
+    assert [o.name for o in tee.options.all()] == ["Size", "Colour"]
+    assert tee.variants.count() == 12  # S-XL x Black, White, Navy
+    xl_navy = Variant.objects.get(sku="DEMO-TEE-XL-NAVY")
+    assert str(xl_navy.price) == "21.00"
+    assert [image.alt_text for image in xl_navy.images.all()] == ["Organic Cotton T-shirt, Navy"]
+    assert StockMovement.objects.filter(variant__isnull=False).count() == Variant.objects.filter(stock__gt=0).count()
+    body = api_client.get("/api/products/?option=size:XL&option=colour:navy").json()
+    assert sorted(p["sku"] for p in body["results"]) == ["DEMO-HOODIE", "DEMO-TEE"]
+    listed = next(p for p in body["results"] if p["sku"] == "DEMO-TEE")
+    assert (listed["price_min"], listed["price_max"]) == ("19.00", "21.00")
+    # Deterministic and idempotent; --clear removes the options too.
+    stocks = sorted(Variant.objects.values_list("sku", "stock"))
+    run("bazary_seed_demo", "--products", "0", "--clear")
+    run("bazary_seed_demo", "--products", "0", "--no-images")
+    assert sorted(Variant.objects.values_list("sku", "stock")) == stocks
+    run("bazary_seed_demo", "--products", "0", "--no-variants", "--clear")
+    assert not Variant.objects.exists()
 
 
 def test_seed_demo_rejects_negative_counts():
@@ -54,14 +79,14 @@ def test_seeded_products_are_served(api_client):
 
 @pytest.mark.parametrize("fmt", ["csv", "json"])
 def test_export_import_round_trip(tmp_path, fmt):
-    run("bazary_seed_demo", "--products", "25", "--no-images")
+    run("bazary_seed_demo", "--products", "25", "--no-images", "--no-variants")
     Product.objects.filter(sku="DEMO-0000001").update(attributes={"size": "XL", "weight": 1.5, "eco": True})
     path = tmp_path / f"products.{fmt}"
     out, _ = run("bazary_export_products", "--output", str(path))
     assert "Exported 25 products" in out
     exported = path.read_text()
 
-    run("bazary_seed_demo", "--products", "0", "--clear")
+    run("bazary_seed_demo", "--products", "0", "--no-variants", "--clear")
     assert Product.objects.count() == 0
     out, _ = run("bazary_import_products", str(path))
     assert "25 created, 0 updated" in out
@@ -78,7 +103,7 @@ def test_export_import_round_trip(tmp_path, fmt):
 
 
 def test_export_to_stdout_is_clean_json():
-    run("bazary_seed_demo", "--products", "3", "--no-images")
+    run("bazary_seed_demo", "--products", "3", "--no-images", "--no-variants")
     out, _ = run("bazary_export_products", "--format", "json")
     rows = json.loads(out)
     assert [row["sku"] for row in rows] == ["DEMO-0000001", "DEMO-0000002", "DEMO-0000003"]

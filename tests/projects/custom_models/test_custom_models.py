@@ -84,9 +84,21 @@ def test_images_stock_and_tree_on_swapped_models(manager_client, api_client):
 
 
 def test_seed_demo_and_round_trip_with_swapped_models(tmp_path):
-    call_command("bazary_seed_demo", "--products", "5", "--no-images", stdout=io.StringIO())
+    call_command("bazary_seed_demo", "--products", "5", "--no-images", "--no-variants", stdout=io.StringIO())
     assert Product.objects.count() == 5
     path = tmp_path / "p.json"
     call_command("bazary_export_products", "--output", str(path), stdout=io.StringIO())
     call_command("bazary_import_products", str(path), stdout=io.StringIO())
     assert Product.objects.count() == 5
+
+
+def test_variants_of_a_swapped_product(api_client):
+    call_command("bazary_seed_demo", "--products", "0", "--no-images", stdout=io.StringIO())
+    tee = Product.objects.get(sku="DEMO-TEE")
+    assert tee.variants.count() == 12
+    assert [option.name for option in tee.options.all()] == ["Size", "Colour"]
+    listed = api_client.get("/api/products/?option=size:S&option=colour:white").json()["results"]
+    assert [p["sku"] for p in listed] == ["DEMO-TEE"]
+    assert listed[0]["brand"] == ""
+    detail = api_client.get(f"/api/products/{tee.slug}/").json()
+    assert len(detail["variants"]) == 12
