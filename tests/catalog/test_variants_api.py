@@ -413,6 +413,17 @@ def test_staff_with_the_permission_may_write(tshirt):
         assert response.status_code == expected.get(perm, default), (method, url, response.content)
 
 
+def test_cost_prices_are_for_staff_only(tshirt, api_client, customer_client, manager_client):
+    variant = tshirt["variants"]["L/White"]
+    Variant.objects.filter(pk=variant.pk).update(cost_price="7.00")
+    for client in (api_client, customer_client):
+        for url in (f"{TEE}variants/", f"{TEE}variants/{variant.pk}/", TEE, "/api/products/"):
+            assert "cost_price" not in client.get(url).content.decode(), url
+    assert manager_client.get(f"{TEE}variants/{variant.pk}/").json()["cost_price"] == "7.00"
+    # A customer's write of it is refused before it is read (403), staff's is stored.
+    assert customer_client.patch(f"{TEE}variants/{variant.pk}/", {"cost_price": "1"}, format="json").status_code == 403
+
+
 def test_reads_are_public_but_alerts_need_an_account(tshirt, api_client):
     variant = tshirt["variants"]["L/White"]
     assert api_client.get("/api/options/").status_code == 200
