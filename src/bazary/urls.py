@@ -19,6 +19,8 @@ if apps.is_installed("bazary.orders"):
     urlpatterns.append(path("", include("bazary.orders.urls")))
 if apps.is_installed("bazary.notifications"):
     urlpatterns.append(path("notifications/", include("bazary.notifications.urls")))
+if apps.is_installed("bazary.webhooks"):
+    urlpatterns.append(path("webhooks/", include("bazary.webhooks.urls")))
 
 urlpatterns += [
     path("schema/", SchemaView.as_view(), name="bazary-schema"),

@@ -54,7 +54,9 @@ def deferred_deliveries(settings):
 def viewer(client, make_user):
     """A staff user who may only view deliveries."""
     staff = make_user("viewer@example.com", is_staff=True)
-    staff.user_permissions.add(Permission.objects.get(codename="view_delivery"))
+    staff.user_permissions.add(
+        Permission.objects.get(codename="view_delivery", content_type__app_label="bazary_notifications")
+    )
     client.force_login(staff)
     return client
 

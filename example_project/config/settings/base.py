@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "bazary.accounts",
     "bazary.notifications",
     "bazary.orders",
+    "bazary.webhooks",
     "demo",
     "ops",
 ]

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from .conf import catalog_settings
 from .models import AbstractProduct, StockAlert, StockMovement, Variant, get_product_model
-from .signals import back_in_stock
+from .signals import back_in_stock, stock_changed
 
 logger = logging.getLogger(__name__)
 
@@ -73,6 +73,15 @@ def adjust_stock(target: AbstractProduct | Variant, delta: int, *, reason: str =
             stock_after=new_stock,
             reason=reason,
             user=user if user is not None and user.is_authenticated else None,
+        )
+        stock_changed.send(
+            sender=model,
+            product_id=product_id,
+            variant_id=target.pk if is_variant else None,
+            old_stock=new_stock - delta,
+            new_stock=new_stock,
+            delta=delta,
+            reason=reason,
         )
         if is_variant:
             # The product's detail shows its variants' stock: its Last-Modified moves.

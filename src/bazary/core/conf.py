@@ -137,6 +137,28 @@ def page_sizes_are_valid(check_id: str) -> Validator:
     return validate
 
 
+def task_backend_is_valid(check_id: str) -> Validator:
+    """A validator for ``TASK_BACKEND`` (an alias of ``TASKS``) and ``TASK_QUEUE`` (one of its queues)."""
+
+    def validate(values: dict[str, Any]) -> Iterable[tuple[str, str]]:
+        # Without a TASKS setting there is one backend, "default" (immediate).
+        tasks = getattr(settings, "TASKS", None)
+        if not isinstance(tasks, dict):
+            tasks = {"default": {}}
+        alias, queue = values.get("TASK_BACKEND"), values.get("TASK_QUEUE")
+        if alias not in tasks:
+            yield check_id, f"TASK_BACKEND {alias!r} is not a backend of the TASKS setting."
+            return
+        # A backend takes only its QUEUES, ["default"] unless it says otherwise
+        # (an empty list takes any queue).
+        config = tasks[alias] if isinstance(tasks[alias], dict) else {}
+        queues = config.get("QUEUES", ["default"])
+        if queues and queue not in queues:
+            yield check_id, f"TASK_QUEUE {queue!r} is not in the QUEUES of task backend {alias!r}."
+
+    return validate
+
+
 def _num_proxies_is_valid(values: dict[str, Any]) -> Iterable[tuple[str, str]]:
     if isinstance(values.get("NUM_PROXIES"), int) and values["NUM_PROXIES"] < 0:
         yield "bazary_core.E010", "NUM_PROXIES cannot be negative."

@@ -5,10 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from django.conf import settings
 from django.utils.module_loading import import_string
 
-from bazary.core.conf import AppSettings, Option, page_sizes_are_valid
+from bazary.core.conf import AppSettings, Option, page_sizes_are_valid, task_backend_is_valid
 
 DEFAULT_CHANNELS = [
     "bazary.notifications.channels.InAppChannel",
@@ -55,23 +54,6 @@ def _numbers_are_valid(values: dict[str, Any]) -> Iterable[tuple[str, str]]:
         yield "bazary_notifications.E016", "STUCK_AFTER_SECONDS must be at least 1."
 
 
-def _task_backend_is_valid(values: dict[str, Any]) -> Iterable[tuple[str, str]]:
-    # Without a TASKS setting there is one backend, "default" (immediate).
-    tasks = getattr(settings, "TASKS", None)
-    if not isinstance(tasks, dict):
-        tasks = {"default": {}}
-    alias, queue = values.get("TASK_BACKEND"), values.get("TASK_QUEUE")
-    if alias not in tasks:
-        yield "bazary_notifications.E015", f"TASK_BACKEND {alias!r} is not a backend of the TASKS setting."
-        return
-    # A backend takes only its QUEUES, ["default"] unless it says otherwise
-    # (an empty list takes any queue).
-    config = tasks[alias] if isinstance(tasks[alias], dict) else {}
-    queues = config.get("QUEUES", ["default"])
-    if queues and queue not in queues:
-        yield "bazary_notifications.E015", f"TASK_QUEUE {queue!r} is not in the QUEUES of task backend {alias!r}."
-
-
 notifications_settings = AppSettings(
     "BAZARY_NOTIFICATIONS",
     "bazary.notifications",
@@ -114,7 +96,7 @@ notifications_settings = AppSettings(
         _kinds_are_valid,
         _channels_are_valid,
         _numbers_are_valid,
-        _task_backend_is_valid,
+        task_backend_is_valid("bazary_notifications.E015"),
         page_sizes_are_valid("bazary_notifications.E017"),
     ],
 )

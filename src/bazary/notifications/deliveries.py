@@ -25,6 +25,7 @@ from django.db.models import F, QuerySet
 from django.utils import timezone
 
 from bazary.core import tasks as core_tasks
+from bazary.core.retries import retry_delay
 from bazary.core.tasks import task_backends
 
 from . import withheld
@@ -45,7 +46,7 @@ CANCELLED_INACTIVE = "Cancelled: the recipient's account is inactive."
 
 def backoff(attempts: int) -> timedelta:
     """The wait after the ``attempts``-th failed attempt: base, 2 * base, 4 * base..."""
-    return timedelta(seconds=notifications_settings.RETRY_BACKOFF_SECONDS * 2 ** max(attempts - 1, 0))
+    return retry_delay(attempts, [notifications_settings.RETRY_BACKOFF_SECONDS])
 
 
 def _error(exc: BaseException) -> str:

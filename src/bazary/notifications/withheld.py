@@ -5,8 +5,7 @@ A kind lists the context keys that hold such secrets in ``Kind.secret_context``
 renders the templates with a placeholder instead of the value, so the stored
 ``Delivery.subject``/``body``/``html`` hold placeholders and ``Delivery.data``
 holds the context without the secrets. The values themselves are sealed into
-``Delivery.sealed`` with a key derived from ``SECRET_KEY`` (Fernet:
-AES-128-CBC with an HMAC-SHA256, from the ``cryptography`` package); staff who
+``Delivery.sealed`` with a key derived from ``SECRET_KEY`` (:mod:`bazary.core.sealing`); staff who
 can view deliveries, and anyone holding a copy of the database, see
 placeholders and ciphertext.
 
@@ -22,23 +21,22 @@ record with :class:`Unreadable`.
 
 from __future__ import annotations
 
-import base64
 import json
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from cryptography.fernet import Fernet, InvalidToken, MultiFernet
-from django.conf import settings
-from django.utils.crypto import salted_hmac
 from django.utils.html import escape
+
+from bazary.core import sealing
 
 if TYPE_CHECKING:
     from .models import Delivery
 
 #: Salt of the sealing key derived from ``SECRET_KEY``; changing it makes every sealed row unreadable.
 KEY_SALT = "bazary.notifications.withheld"
+PURPOSE = "delivery secrets"
 
 
 class Unreadable(Exception):
@@ -54,7 +52,7 @@ class Withheld:
 
     def seal(self) -> str:
         payload = json.dumps({"values": self.values, "placeholders": self.placeholders})
-        return _keys().encrypt(payload.encode()).decode("ascii")
+        return sealing.seal(payload, salt=KEY_SALT, purpose=PURPOSE)
 
 
 def split(context: dict[str, Any], keys: Iterable[str]) -> tuple[dict[str, Any], dict[str, str]]:
@@ -73,8 +71,8 @@ def withhold(values: dict[str, str]) -> Withheld:
 
 def unseal(sealed: str) -> Withheld:
     try:
-        payload = json.loads(_keys().decrypt(sealed.encode("ascii")))
-    except (InvalidToken, UnicodeEncodeError, ValueError) as exc:
+        payload = json.loads(sealing.unseal(sealed, salt=KEY_SALT, purpose=PURPOSE))
+    except (sealing.Unreadable, ValueError) as exc:
         raise Unreadable(
             "The delivery's one-time values were sealed with a SECRET_KEY this process does not have "
             "(add the old key to SECRET_KEY_FALLBACKS)."
@@ -95,14 +93,3 @@ def reveal(delivery: Delivery) -> None:
         # The HTML template would have escaped the value, as it does any variable.
         delivery.html = delivery.html.replace(placeholder, escape(value))
     delivery.data = {**delivery.data, **withheld.values}
-
-
-def _fernet(secret: str | bytes) -> Fernet:
-    digest = salted_hmac(KEY_SALT, "delivery secrets", secret=secret, algorithm="sha256").digest()
-    return Fernet(base64.urlsafe_b64encode(digest))
-
-
-def _keys() -> MultiFernet:
-    """Seal with ``SECRET_KEY``; open with it or any of ``SECRET_KEY_FALLBACKS``."""
-    fallbacks = getattr(settings, "SECRET_KEY_FALLBACKS", [])
-    return MultiFernet([_fernet(settings.SECRET_KEY), *(_fernet(key) for key in fallbacks)])

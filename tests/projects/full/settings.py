@@ -10,5 +10,6 @@ INSTALLED_APPS = [
     "bazary.accounts",
     "bazary.notifications",
     "bazary.orders",
+    "bazary.webhooks",
 ]
 AUTH_USER_MODEL = "bazary_accounts.User"

@@ -1,0 +1,178 @@
+"""The events of the other bazary apps, from their signals.
+
+Connected in ``ready()`` for the apps that are installed (``apps.is_installed``):
+none of them imports webhooks. Event types are registered only for what is
+installed, so endpoints can subscribe to nothing nobody sends.
+
+- catalog: ``product.created|updated|deleted``, ``variant.created|updated|deleted``,
+  ``category.created|updated|deleted`` (``post_save``/``post_delete``; bulk
+  writes that send no signal, such as the import's upserts, send no event),
+  ``stock.changed`` (``bazary.catalog.signals.stock_changed``: old and new stock).
+- accounts: ``customer.created`` (``post_save`` of a new user) and
+  ``customer.deleted`` (``user_deleted``, or the row deleted); the id only,
+  unless ``INCLUDE_PII``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.apps import apps
+from django.contrib.auth import get_user_model
+from django.db import models
+from django.db.models.signals import post_delete, post_save
+
+from . import owners
+from .conf import webhooks_settings
+from .events import EventType, registry, send_event
+
+CATALOG_TYPES = [
+    EventType("product.created", "A product was created."),
+    EventType("product.updated", "A product was changed."),
+    EventType("product.deleted", "A product was deleted."),
+    EventType("variant.created", "A product variant was created."),
+    EventType("variant.updated", "A product variant was changed."),
+    EventType("variant.deleted", "A product variant was deleted."),
+    EventType("category.created", "A category was created."),
+    EventType("category.updated", "A category was changed."),
+    EventType("category.deleted", "A category was deleted."),
+    EventType("stock.changed", "The stock of a product or variant changed (old and new stock)."),
+]
+ACCOUNTS_TYPES = [
+    EventType("customer.created", "An account was created."),
+    EventType("customer.deleted", "An account was deleted (anonymised) or removed."),
+]
+
+
+def product_data(product: Any) -> dict[str, Any]:
+    return {
+        "id": product.pk,
+        "slug": product.slug,
+        "name": product.name,
+        "sku": product.sku,
+        "price": product.price,
+        "compare_at_price": product.compare_at_price,
+        "currency": product.currency,
+        "stock": product.stock,
+        "is_active": product.is_active,
+        "category": product.category.slug if product.category_id else None,
+        "updated_at": product.updated_at,
+    }
+
+
+def variant_data(variant: Any) -> dict[str, Any]:
+    return {
+        "id": variant.pk,
+        "product": variant.product_id,
+        "sku": variant.sku,
+        "price": variant.price,
+        "stock": variant.stock,
+        "is_active": variant.is_active,
+        "updated_at": variant.updated_at,
+    }
+
+
+def category_data(category: Any) -> dict[str, Any]:
+    return {
+        "id": category.pk,
+        "slug": category.slug,
+        "name": category.name,
+        "parent": category.parent_id,
+        "is_active": category.is_active,
+    }
+
+
+def customer_data(user: Any) -> dict[str, Any]:
+    data: dict[str, Any] = {"id": user.pk}
+    if webhooks_settings.INCLUDE_PII:
+        data.update(
+            email=getattr(user, "email", ""),
+            first_name=getattr(user, "first_name", ""),
+            last_name=getattr(user, "last_name", ""),
+        )
+    return data
+
+
+def _committed(model: type[models.Model], pk: Any, describe: Callable[[Any], dict[str, Any]]) -> Any:
+    """A payload read at commit time: the committed row (None if it is gone by then)."""
+
+    def payload() -> dict[str, Any] | None:
+        row = model._default_manager.filter(pk=pk).first()
+        return None if row is None else describe(row)
+
+    return payload
+
+
+def _model_events(resource: str, model: type[models.Model], describe: Callable[[Any], dict[str, Any]]) -> None:
+    def saved(sender: Any, instance: Any, created: bool, raw: bool = False, using: str = "default", **kw: Any) -> None:
+        if raw:  # loaddata
+            return
+        action = "created" if created else "updated"
+        send_event(
+            f"{resource}.{action}",
+            _committed(model, instance.pk, describe),
+            key=f"{resource}:{instance.pk}",
+            using=using,
+        )
+
+    def deleted(sender: Any, instance: Any, using: str = "default", **kw: Any) -> None:
+        # What it was, taken now: after the commit there is nothing to read.
+        send_event(f"{resource}.deleted", {"id": instance.pk}, key=f"{resource}:{instance.pk}", using=using)
+
+    uid = f"bazary.webhooks.{resource}"
+    post_save.connect(saved, sender=model, weak=False, dispatch_uid=f"{uid}.saved")
+    post_delete.connect(deleted, sender=model, weak=False, dispatch_uid=f"{uid}.deleted")
+
+
+def _stock_changed(sender: Any, **kwargs: Any) -> None:
+    payload = {key: kwargs.get(key) for key in ("product_id", "variant_id", "old_stock", "new_stock", "delta")}
+    payload["reason"] = kwargs.get("reason", "")
+    send_event("stock.changed", payload)
+
+
+def connect_catalog() -> None:
+    from bazary.catalog.models import Variant, get_category_model, get_product_model
+    from bazary.catalog.signals import stock_changed
+
+    for event_type in CATALOG_TYPES:
+        registry.register(event_type)
+    _model_events("product", get_product_model(), product_data)
+    _model_events("variant", Variant, variant_data)
+    _model_events("category", get_category_model(), category_data)
+    stock_changed.connect(_stock_changed, weak=False, dispatch_uid="bazary.webhooks.stock_changed")
+
+
+def _user_saved(
+    sender: Any, instance: Any, created: bool, raw: bool = False, using: str = "default", **kw: Any
+) -> None:
+    if created and not raw:
+        user = get_user_model()
+        send_event(
+            "customer.created", _committed(user, instance.pk, customer_data), key=f"customer:{instance.pk}", using=using
+        )
+
+
+def _user_gone(sender: Any, instance: Any = None, user: Any = None, using: str = "default", **kw: Any) -> None:
+    account = user if user is not None else instance
+    # Never personal data here: a deleted account's data is what it asked to lose.
+    send_event("customer.deleted", {"id": account.pk}, key=f"customer:{account.pk}", using=using)
+
+
+def connect_accounts() -> None:
+    from bazary.accounts.signals import user_deleted
+
+    for event_type in ACCOUNTS_TYPES:
+        registry.register(event_type)
+    user = get_user_model()
+    post_save.connect(_user_saved, sender=user, dispatch_uid="bazary.webhooks.customer_created")
+    post_delete.connect(_user_gone, sender=user, dispatch_uid="bazary.webhooks.customer_removed")
+    user_deleted.connect(_user_gone, dispatch_uid="bazary.webhooks.customer_deleted")
+
+
+def connect_sources() -> None:
+    if apps.is_installed("bazary.catalog"):
+        connect_catalog()
+    if apps.is_installed("bazary.accounts"):
+        connect_accounts()
+    owners.register_kind()
