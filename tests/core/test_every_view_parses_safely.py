@@ -31,6 +31,8 @@ from bazary.testing.catalog import (
     VariantFactory,
 )
 from bazary.testing.notifications import NotificationFactory
+from bazary.testing.webhooks import make_endpoint
+from bazary.webhooks.models import Delivery, Event
 
 WRITE_METHODS = ("post", "put", "patch", "delete")
 DEEP = "[" * 100_000 + "]" * 100_000
@@ -117,13 +119,21 @@ def world(db) -> dict[str, Any]:
         number="HOST-ILE0", user=admin, email=admin.email, currency="USD", subtotal=0, shipping_price=0,
         shipping_tax=0, tax_total=0, total=0, payment_provider="bank_transfer",
     )  # fmt: skip
+    endpoint, _secret = make_endpoint("https://hooks.example.com/in")
+    delivery = Delivery.objects.create(event=Event.objects.create(type="ping"), endpoint=endpoint)
     return {
         "number": order.number,
         "admin": admin,
         "pk": {
             "bazary_accounts:address-detail": address.pk,
             "bazary_accounts:session-detail": session.pk,
+            "bazary_webhooks:endpoint-detail": endpoint.pk,
+            "bazary_webhooks:endpoint-rotate-secret": endpoint.pk,
+            "bazary_webhooks:endpoint-test": endpoint.pk,
+            "bazary_webhooks:endpoint-delivery": delivery.pk,
+            "bazary_webhooks:endpoint-redeliver": delivery.pk,
         },
+        "endpoint_pk": endpoint.pk,
         "default_pk": notification.pk,
         "image_id": image.pk,
         "variant_id": variant.pk,
@@ -135,7 +145,7 @@ def url_for(name: str, pattern: URLPattern, world: dict[str, Any]) -> str:
     for param in pattern.pattern.regex.groupindex:
         if param == "slug":
             kwargs[param] = "hostile"
-        elif param in ("image_id", "variant_id", "number"):
+        elif param in ("image_id", "variant_id", "number", "endpoint_pk"):
             kwargs[param] = world[param]
         elif param == "value_slug":
             kwargs[param] = "hostile"

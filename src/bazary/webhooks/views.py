@@ -7,7 +7,8 @@ from typing import Any, cast
 from django.db import transaction
 from django.db.models import Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import permissions, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -22,6 +23,18 @@ from . import deliveries
 from .conf import webhooks_settings
 from .models import Attempt, Delivery, Endpoint, new_secret
 from .serializers import DeliverySerializer, EndpointSecretSerializer, EndpointSerializer
+
+#: The errors every operation of the staff API can answer.
+ERRORS = {
+    401: OpenApiResponse(description=_("Not authenticated.")),
+    403: OpenApiResponse(description=_("Not staff, or without the model permission.")),
+    404: OpenApiResponse(description=_("No such endpoint or delivery (or a page out of range).")),
+}
+WITH_INPUT = {400: OpenApiResponse(description=_("Invalid input: errors by field.")), **ERRORS}
+
+
+def _documented(*names: str, errors: dict[int, OpenApiResponse] = ERRORS) -> dict[str, Any]:
+    return {name: extend_schema(responses=errors) for name in names}
 
 
 class WebhooksPagination(PageNumberPagination):
@@ -51,6 +64,10 @@ class StaffModelPermissions(permissions.DjangoModelPermissions):
         return super().has_permission(request, view)
 
 
+@extend_schema_view(
+    **_documented("list", "retrieve", "destroy"),
+    **_documented("update", "partial_update", errors=WITH_INPUT),
+)
 class EndpointViewSet(BazaryAPIMixin, viewsets.ModelViewSet):
     """Webhook endpoints (staff with the model permissions). The signing secret
     is in the answer to a create and to ``rotate-secret`` only."""
@@ -70,7 +87,7 @@ class EndpointViewSet(BazaryAPIMixin, viewsets.ModelViewSet):
         self.kwargs["pk"] = parse_id(self.kwargs.get("pk"))
         return super().get_object()
 
-    @extend_schema(responses={201: EndpointSecretSerializer})
+    @extend_schema(responses={201: EndpointSecretSerializer, **WITH_INPUT})
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -81,7 +98,7 @@ class EndpointViewSet(BazaryAPIMixin, viewsets.ModelViewSet):
         answer = EndpointSecretSerializer(endpoint, context={**self.get_serializer_context(), "secret": secret})
         return Response(answer.data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=None, responses={200: EndpointSecretSerializer})
+    @extend_schema(request=None, responses={200: EndpointSecretSerializer, **ERRORS})
     @action(detail=True, methods=["post"], url_path="rotate-secret")
     def rotate_secret(self, request: Request, pk: Any = None) -> Response:
         """A new secret, shown once; the previous one keeps signing for ``SECRET_GRACE_PERIOD`` seconds."""
@@ -95,7 +112,7 @@ class EndpointViewSet(BazaryAPIMixin, viewsets.ModelViewSet):
         answer = EndpointSecretSerializer(endpoint, context={**self.get_serializer_context(), "secret": secret})
         return Response(answer.data)
 
-    @extend_schema(request=None, responses={202: DeliverySerializer})
+    @extend_schema(request=None, responses={202: DeliverySerializer, **ERRORS})
     @action(detail=True, methods=["post"])
     def test(self, request: Request, pk: Any = None) -> Response:
         """Send a ``ping`` event to this endpoint (whatever it subscribes to)."""
@@ -118,6 +135,7 @@ def _delivery_answer(pk: int) -> Any:
     return DeliverySerializer(_deliveries().get(pk=pk)).data
 
 
+@extend_schema_view(**_documented("list", "retrieve"))
 class EndpointDeliveryViewSet(BazaryAPIMixin, viewsets.ReadOnlyModelViewSet):
     """The deliveries of one endpoint, newest first, with their attempts."""
 
@@ -137,7 +155,7 @@ class EndpointDeliveryViewSet(BazaryAPIMixin, viewsets.ReadOnlyModelViewSet):
         self.kwargs["pk"] = parse_id(self.kwargs.get("pk"))
         return super().get_object()
 
-    @extend_schema(request=None, responses={202: DeliverySerializer})
+    @extend_schema(request=None, responses={202: DeliverySerializer, **ERRORS})
     @action(detail=True, methods=["post"])
     def redeliver(self, request: Request, endpoint_pk: Any = None, pk: Any = None) -> Response:
         """Send this delivery's event again (same ``webhook-id``), as a new delivery."""
