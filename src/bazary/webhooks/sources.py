@@ -8,6 +8,10 @@ installed, so endpoints can subscribe to nothing nobody sends.
   ``category.created|updated|deleted`` (``post_save``/``post_delete``; bulk
   writes that send no signal, such as the import's upserts, send no event),
   ``stock.changed`` (``bazary.catalog.signals.stock_changed``: old and new stock).
+- orders: ``order.created`` (``order_placed``) and ``order.paid|fulfilled|delivered|cancelled|refunded``
+  (``order_status_changed``, sent by ``bazary.orders.transitions.transition()``
+  for every status change); the order's number, status, amounts and lines,
+  the customer's id, and email and addresses only with ``INCLUDE_PII``.
 - accounts: ``customer.created`` (``post_save`` of a new user) and
   ``customer.deleted`` (``user_deleted``, or the row deleted); the id only,
   unless ``INCLUDE_PII``.
@@ -39,6 +43,14 @@ CATALOG_TYPES = [
     EventType("category.deleted", "A category was deleted."),
     EventType("stock.changed", "The stock of a product or variant changed (old and new stock)."),
 ]
+ORDER_STATUS_TYPES = {
+    "paid": EventType("order.paid", "An order was paid."),
+    "fulfilled": EventType("order.fulfilled", "An order was fulfilled (shipped)."),
+    "delivered": EventType("order.delivered", "An order was delivered."),
+    "cancelled": EventType("order.cancelled", "An order was cancelled."),
+    "refunded": EventType("order.refunded", "An order was refunded."),
+}
+ORDER_TYPES = [EventType("order.created", "An order was placed at checkout."), *ORDER_STATUS_TYPES.values()]
 ACCOUNTS_TYPES = [
     EventType("customer.created", "An account was created."),
     EventType("customer.deleted", "An account was deleted (anonymised) or removed."),
@@ -81,6 +93,41 @@ def category_data(category: Any) -> dict[str, Any]:
         "parent": category.parent_id,
         "is_active": category.is_active,
     }
+
+
+def order_data(order: Any) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "number": order.number,
+        "status": order.status,
+        "customer": order.user_id,
+        "currency": order.currency,
+        "subtotal": order.subtotal,
+        "shipping_price": order.shipping_price,
+        "tax_total": order.tax_total,
+        "total": order.total,
+        "payment_provider": order.payment_provider,
+        "shipping_method": order.shipping_method,
+        "tracking_number": order.tracking_number,
+        "created_at": order.created_at,
+        "paid_at": order.paid_at,
+        "fulfilled_at": order.fulfilled_at,
+        "cancelled_at": order.cancelled_at,
+        "lines": [
+            {
+                "product": line.product_id,
+                "variant": line.variant_id,
+                "sku": line.sku,
+                "name": line.product_name,
+                "quantity": line.quantity,
+                "unit_price": line.unit_price,
+                "total": line.total,
+            }
+            for line in order.lines.all()
+        ],
+    }
+    if webhooks_settings.INCLUDE_PII:
+        data.update(email=order.email, shipping_address=order.shipping_address, billing_address=order.billing_address)
+    return data
 
 
 def customer_data(user: Any) -> dict[str, Any]:
@@ -170,9 +217,31 @@ def connect_accounts() -> None:
     user_deleted.connect(_user_gone, dispatch_uid="bazary.webhooks.customer_deleted")
 
 
+def _order_placed(sender: Any, order: Any, **kwargs: Any) -> None:
+    # Sent after the commit already: the event goes at once.
+    send_event("order.created", order_data(order))
+
+
+def _order_status_changed(sender: Any, order: Any, event: Any, **kwargs: Any) -> None:
+    event_type = ORDER_STATUS_TYPES.get(event.to_status)
+    if event_type is not None:
+        send_event(event_type.code, {**order_data(order), "from_status": event.from_status})
+
+
+def connect_orders() -> None:
+    from bazary.orders.signals import order_placed, order_status_changed
+
+    for event_type in ORDER_TYPES:
+        registry.register(event_type)
+    order_placed.connect(_order_placed, dispatch_uid="bazary.webhooks.order_placed")
+    order_status_changed.connect(_order_status_changed, dispatch_uid="bazary.webhooks.order_status_changed")
+
+
 def connect_sources() -> None:
     if apps.is_installed("bazary.catalog"):
         connect_catalog()
+    if apps.is_installed("bazary.orders"):
+        connect_orders()
     if apps.is_installed("bazary.accounts"):
         connect_accounts()
     owners.register_kind()
