@@ -304,3 +304,21 @@ def test_customer_events_carry_the_id_only_unless_include_pii(fast, receiver, dj
     assert receiver.received[0].json["data"] == {"id": user.pk}
     assert receiver.received[1].json["data"]["email"] == "bob@example.com"
     assert receiver.received[2].json["data"] == {"id": pk}
+
+
+def test_an_event_that_breaks_after_the_commit_breaks_nothing_else(fast, receiver, caplog):
+    registry.register(EventType("shop.broken"))
+    try:
+        make_endpoint(receiver.url, ["shop.broken", "category.created"])
+
+        def broken():
+            raise ValueError("cannot describe it")
+
+        with transaction.atomic():
+            send_event("shop.broken", broken, key="x")
+            category = CategoryFactory()
+        assert category.pk is not None
+        assert types(receiver) == ["category.created"]
+        assert "cannot describe it" in caplog.text
+    finally:
+        registry.unregister("shop.broken")

@@ -269,3 +269,15 @@ def ping(endpoint: Endpoint) -> Delivery:
         delivery = Delivery.objects.create(event=event, endpoint=endpoint)
         enqueue([delivery.pk])
     return delivery
+
+
+def requeue(delivery_ids: Iterable[int]) -> int:
+    """Put deliveries that are not sent or failed back in the queue (claim
+    dropped) and enqueue them; returns how many."""
+    ids = list(delivery_ids)
+    with transaction.atomic():
+        count = Delivery.objects.filter(pk__in=ids, status__in=[DeliveryStatus.QUEUED, DeliveryStatus.SENDING]).update(
+            status=DeliveryStatus.QUEUED, claim_token="", next_attempt_at=None, updated_at=timezone.now()
+        )
+        enqueue(ids)
+    return count

@@ -16,7 +16,9 @@ sent at once. Within one transaction an event is sent once per ``key``
 (``"product:42"``, say): a request that saves a row three times sends one
 ``product.updated``; a ``created`` absorbs later ``updated`` events of the same
 key and a ``deleted`` replaces them. ``payload`` may be a callable, called at
-commit time, so the event carries the committed state.
+commit time, so the event carries the committed state. An event that cannot
+be stored after the commit is logged (``robust``), never turned into an error
+of the change that was committed.
 """
 
 from __future__ import annotations
@@ -90,6 +92,8 @@ class _Pending:
     def __init__(self, event_type: str, payload: Payload) -> None:
         self.event_type = event_type
         self.payload = payload
+        # Django names a robust on_commit callback that failed by it.
+        self.__qualname__ = f"bazary.webhooks.send_event({event_type!r})"
 
     def __call__(self) -> None:
         payload = self.payload() if callable(self.payload) else self.payload
@@ -123,7 +127,7 @@ def send_event(event_type: str, payload: Payload, *, key: str | None = None, usi
     registry.get(event_type)
     connection = connections[using]
     if key is None or not connection.in_atomic_block:
-        transaction.on_commit(_Pending(event_type, payload), using=using)
+        transaction.on_commit(_Pending(event_type, payload), using=using, robust=True)
         return
     pending: dict[str, _Pending] = connection.__dict__.setdefault("_bazary_webhooks_pending", {})
     existing = pending.get(key)
@@ -140,4 +144,4 @@ def send_event(event_type: str, payload: Payload, *, key: str | None = None, usi
         del pending[stale]
     entry = _Pending(event_type, payload)
     pending[key] = entry
-    transaction.on_commit(entry, using=using)
+    transaction.on_commit(entry, using=using, robust=True)
