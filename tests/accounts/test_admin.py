@@ -4,7 +4,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
-from bazary.accounts.models import Session
+from bazary.accounts.models import Login, Session
 from bazary.testing.accounts import AddressFactory, UserFactory
 
 from .conftest import login
@@ -46,6 +46,31 @@ def test_address_and_session_admin_pages(admin_client, api_client):
     address = AddressFactory(user=user)
     login(api_client, user.email, HTTP_USER_AGENT="Browser/1")
     session = Session.objects.get()
-    for name, obj in (("address", address), ("session", session)):
+    for name, obj in (("address", address), ("session", session), ("login", Login.objects.get())):
         assert admin_client.get(reverse(f"admin:bazary_accounts_{name}_changelist")).status_code == 200
         assert admin_client.get(reverse(f"admin:bazary_accounts_{name}_change", args=[obj.pk])).status_code == 200
+
+
+def test_deactivating_a_user_in_the_admin_revokes_their_logins(admin_client, api_client):
+    user = UserFactory()
+    pair = login(api_client, user.email)
+    change = reverse("admin:bazary_accounts_user_change", args=[user.pk])
+    # The change form as the browser posts it with "active" unticked.
+    form = {
+        "email": user.email,
+        "first_name": "",
+        "last_name": "",
+        "email_verified_at_0": "",
+        "email_verified_at_1": "",
+        "bazary_addresses-TOTAL_FORMS": "0",
+        "bazary_addresses-INITIAL_FORMS": "0",
+    }
+    response = admin_client.post(change, form)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    user.refresh_from_db()
+    assert not user.is_active
+    assert Login.objects.get(user=user).revoked_reason == "deactivated"
+    user.is_active = True
+    user.save()
+    api_client.credentials(HTTP_AUTHORIZATION=f"Bearer {pair['access']}")
+    assert api_client.get("/api/auth/me/").status_code == 401

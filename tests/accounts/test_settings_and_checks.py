@@ -76,6 +76,13 @@ def test_a_user_model_without_a_unique_email_is_reported(monkeypatch):
         assert "bazary_accounts.W022" not in check_ids()
 
 
+def test_jwt_authentication_that_ignores_revocation_is_reported():
+    assert "bazary_accounts.W023" not in check_ids()
+    plain = "rest_framework_simplejwt.authentication.JWTAuthentication"
+    with override_settings(BAZARY_CORE={"AUTHENTICATION_CLASSES": [plain]}):
+        assert "bazary_accounts.W023" in check_ids()
+
+
 class NoExampleOrgAdapter(DefaultAccountAdapter):
     def can_login(self, user):
         return super().can_login(user) and not user.email.endswith("@example.org")

@@ -11,7 +11,7 @@ from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from .models import Address, Session, User
+from .models import Address, Login, Session, User
 
 
 class UserCreationForm(AdminUserCreationForm):
@@ -74,7 +74,22 @@ class AddressAdmin(admin.ModelAdmin):
 
 @admin.register(Session)
 class SessionAdmin(admin.ModelAdmin):
-    list_display = ("token", "ip_address", "user_agent", "created_at")
+    list_display = ("token", "login", "ip_address", "user_agent", "created_at")
     search_fields = ("ip_address", "user_agent", "token__jti")
-    raw_id_fields = ("token",)
-    readonly_fields = ("token", "ip_address", "user_agent", "created_at")
+    raw_id_fields = ("token", "login")
+    readonly_fields = ("token", "login", "ip_address", "user_agent", "created_at")
+
+
+@admin.register(Login)
+class LoginAdmin(admin.ModelAdmin):
+    """Logins (token families) and why they were revoked; a reuse of a rotated refresh token shows here."""
+
+    list_display = ("id", "user", "created_at", "revoked_at", "revoked_reason")
+    list_filter = ("revoked_reason",)
+    list_select_related = ("user",)
+    search_fields = ("id",)
+    raw_id_fields = ("user",)
+    readonly_fields = ("id", "user", "created_at", "revoked_at", "revoked_reason")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False

@@ -1,4 +1,6 @@
 from django.apps import AppConfig, apps
+from django.contrib.auth import get_user_model
+from django.db.models.signals import post_save
 from django.utils.translation import gettext_lazy as _
 
 
@@ -14,9 +16,14 @@ class AccountsConfig(AppConfig):
             conf,  # noqa: F401  (registers BAZARY_ACCOUNTS with the settings checks)
             signals,
         )
-        from .receivers import forget_deleted_user
+        from .receivers import forget_deleted_user, revoke_deactivated_user
 
         signals.user_deleted.connect(forget_deleted_user, dispatch_uid="bazary.accounts.forget_deleted_user")
+        post_save.connect(
+            revoke_deactivated_user,
+            sender=get_user_model(),
+            dispatch_uid="bazary.accounts.revoke_deactivated_user",
+        )
 
         if apps.is_installed("bazary.notifications"):
             from .emails import register_kinds

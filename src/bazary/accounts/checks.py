@@ -5,6 +5,9 @@
 - ``bazary_accounts.E021``: the user model has no unique email field.
 - ``bazary_accounts.W022``: ``EMAIL_VERIFICATION`` is not ``"none"`` but the user model has
   no ``email_verified_at`` field and the adapter does not store verification otherwise.
+- ``bazary_accounts.W023``: ``BAZARY_CORE["AUTHENTICATION_CLASSES"]`` authenticates JWTs with a
+  class that is not ``bazary.accounts.authentication.JWTAuthentication`` (or a subclass), so
+  access tokens keep working after logout or a password change until they expire.
 """
 
 from __future__ import annotations
@@ -62,4 +65,33 @@ def check_accounts(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]
                 id="bazary_accounts.W022",
             )
         )
+    errors.extend(_check_jwt_authentication())
     return errors
+
+
+def _check_jwt_authentication() -> list[CheckMessage]:
+    from rest_framework_simplejwt.authentication import JWTAuthentication as SimpleJWTAuthentication
+
+    from bazary.core.conf import core_settings
+
+    from .authentication import JWTAuthentication
+
+    try:
+        classes = core_settings.AUTHENTICATION_CLASSES
+    except (ImportError, AttributeError, TypeError, ValueError):
+        return []  # reported by the settings check (E003/E004)
+    stale = [
+        cls
+        for cls in classes
+        if isinstance(cls, type) and issubclass(cls, SimpleJWTAuthentication) and not issubclass(cls, JWTAuthentication)
+    ]
+    return [
+        Warning(
+            f"{cls.__module__}.{cls.__qualname__} in BAZARY_CORE['AUTHENTICATION_CLASSES'] does not check "
+            "whether an access token's login was revoked.",
+            hint="Use bazary.accounts.authentication.JWTAuthentication (or subclass it): otherwise access "
+            "tokens keep working after logout, logout everywhere or a password change until they expire.",
+            id="bazary_accounts.W023",
+        )
+        for cls in stale
+    ]

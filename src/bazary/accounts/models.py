@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any, ClassVar
 
 from django.conf import settings
@@ -114,11 +115,45 @@ class Address(models.Model):
         return f"{self.recipient_name}, {self.line1}, {self.city} ({self.country})"
 
 
+class RevokeReason(models.TextChoices):
+    LOGOUT = "logout", _("logged out")
+    LOGOUT_ALL = "logout_all", _("logged out everywhere")
+    PASSWORD_CHANGED = "password_changed", _("password changed")
+    PASSWORD_RESET = "password_reset", _("password reset")
+    DEACTIVATED = "deactivated", _("account deactivated")
+    DELETED = "deleted", _("account deleted")
+    REUSE = "reuse", _("rotated refresh token reused")
+
+
+class Login(models.Model):
+    """One login: the refresh tokens that rotation made from one sign-in (a token family).
+
+    Every access and refresh token carries its id (claim ``sid``). Revoking the
+    login refuses its access tokens at once (``bazary.accounts.authentication``)
+    and blacklists its refresh tokens.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="bazary_logins", verbose_name=_("user")
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    revoked_reason = models.CharField(_("revoked because"), max_length=32, choices=RevokeReason.choices, blank=True)
+
+    class Meta:
+        verbose_name = _("login")
+        verbose_name_plural = _("logins")
+
+    def __str__(self) -> str:
+        return str(self.pk)
+
+
 class Session(models.Model):
     """Where a refresh token was issued: one row per simplejwt ``OutstandingToken``.
 
     The token itself (its expiry, its blacklisting) stays simplejwt's; this only
-    adds what the sessions endpoint shows.
+    adds what the sessions endpoint shows, and the login it belongs to.
     """
 
     token = models.OneToOneField(
@@ -126,6 +161,10 @@ class Session(models.Model):
         on_delete=models.CASCADE,
         related_name="bazary_session",
         verbose_name=_("refresh token"),
+    )
+    #: Empty for a token issued before bazary recorded logins (or by other code).
+    login = models.ForeignKey(
+        Login, on_delete=models.CASCADE, null=True, blank=True, related_name="sessions", verbose_name=_("login")
     )
     user_agent = models.CharField(_("user agent"), max_length=512, blank=True)
     ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)

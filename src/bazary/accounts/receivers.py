@@ -6,7 +6,7 @@ from typing import Any
 
 from django.apps import apps
 
-from .models import Session
+from .models import RevokeReason, Session
 
 
 def forget_deleted_user(sender: Any, user: Any, **kwargs: Any) -> None:
@@ -16,3 +16,15 @@ def forget_deleted_user(sender: Any, user: Any, **kwargs: Any) -> None:
         from bazary.notifications.privacy import forget_user
 
         forget_user(user)
+
+
+def revoke_deactivated_user(sender: Any, instance: Any, **kwargs: Any) -> None:
+    """On ``post_save`` of the user model: an inactive account keeps no live login.
+
+    Its tokens are refused while it is inactive anyway; revoking them means
+    reactivating the account does not bring its old sessions back.
+    """
+    if getattr(instance, "is_active", True) is False and not kwargs.get("raw"):
+        from .sessions import revoke_all
+
+        revoke_all(instance, RevokeReason.DEACTIVATED)

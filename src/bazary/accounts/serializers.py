@@ -23,7 +23,7 @@ from bazary.core.network import client_ip
 from . import emails, lockout, sessions, signals, tokens
 from .conf import accounts_settings, get_adapter
 from .countries import COUNTRY_CODES
-from .models import Address
+from .models import Address, RevokeReason
 from .tasks import request_account_email, send_verification
 
 #: Long enough for any passphrase, short enough that hashing it is cheap.
@@ -272,9 +272,14 @@ class TokenVerifySerializer(serializers.Serializer):
             raise _token_refused(TokenError("blacklisted"))
         # A token of a deleted or deactivated account is no longer valid either.
         try:
-            sessions.user_of(token)
+            user = sessions.user_of(token)
         except sessions.RefreshRefused as exc:
             raise _token_refused(TokenError("no such user")) from exc
+        # Nor a token of a revoked login (logout, logout everywhere, password change...).
+        try:
+            sessions.check_login(token, user)
+        except sessions.RefreshRefused as exc:
+            raise _token_refused(TokenError("revoked")) from exc
         return {}
 
 
@@ -334,7 +339,7 @@ class PasswordChangeSerializer(serializers.Serializer):
         with transaction.atomic():
             user.set_password(self.validated_data["new_password"])
             user.save(update_fields=["password"])
-            sessions.revoke_all(user, except_jti=keep)
+            sessions.revoke_all(user, RevokeReason.PASSWORD_CHANGED, except_jti=keep)
         signals.password_changed.send(sender=type(user), user=user, request=request)
         emails.send(
             "password_changed", user, {"email": get_adapter().get_email(user), "name": emails.recipient_name(user)}
@@ -373,7 +378,7 @@ class PasswordResetConfirmSerializer(serializers.Serializer):
         with transaction.atomic():
             user.set_password(self.validated_data["new_password"])
             user.save(update_fields=["password"])
-            sessions.revoke_all(user)
+            sessions.revoke_all(user, RevokeReason.PASSWORD_RESET)
             # Following the emailed link proves the address.
             if not adapter.is_email_verified(user):
                 adapter.set_email_verified(user)
@@ -526,7 +531,7 @@ class DeleteAccountSerializer(serializers.Serializer):
         with transaction.atomic():
             sessions.lock_user(user)  # first, as address writes and token rotations do: no lock-order deadlock
             Address.objects.filter(user=user).delete()
-            sessions.revoke_all(user)
+            sessions.revoke_all(user, RevokeReason.DELETED)
             adapter.anonymize_user(user)
         signals.user_deleted.send(sender=type(user), user=user, email=email, request=request)
         emails.send("account_deleted", user, {"email": email}, email=email)

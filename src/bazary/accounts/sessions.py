@@ -3,25 +3,37 @@
 bazary rotates refresh tokens itself (``BAZARY_ACCOUNTS["ROTATE_REFRESH_TOKENS"]``)
 so a project gets rotation with blacklisting without touching ``SIMPLE_JWT``;
 lifetimes and signing keys still come from ``SIMPLE_JWT``.
+
+Each sign-in is a :class:`~bazary.accounts.models.Login` (a token family): its
+refresh tokens, one after the other as they rotate, and the access tokens they
+issued all carry its id in the ``sid`` claim. Revoking a login blacklists its
+refresh tokens and, through ``bazary.accounts.authentication``, refuses its
+access tokens at once; reusing a rotated refresh token revokes its login.
 """
 
 from __future__ import annotations
 
+import logging
+import uuid
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 from rest_framework_simplejwt.exceptions import TokenError
 from rest_framework_simplejwt.settings import api_settings as jwt_settings
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
-from rest_framework_simplejwt.tokens import RefreshToken
+from rest_framework_simplejwt.tokens import BlacklistMixin, RefreshToken
+from rest_framework_simplejwt.utils import datetime_from_epoch
 
 from bazary.core.network import client_ip
 
+from .authentication import LOGIN_CLAIM
 from .conf import accounts_settings, get_adapter
-from .models import Session
+from .models import Login, RevokeReason, Session
+
+logger = logging.getLogger(__name__)
 
 USER_AGENT_MAX = 512
 
@@ -30,8 +42,30 @@ class RefreshRefused(Exception):
     """The refresh token is invalid, expired, revoked, already rotated, or its user may not log in."""
 
 
-def _record_session(refresh: RefreshToken, request: HttpRequest | None) -> None:
-    token = OutstandingToken.objects.get(jti=refresh[jwt_settings.JTI_CLAIM])
+class _RefreshToken(RefreshToken):
+    """simplejwt's refresh token; bazary checks the blacklist itself, under the user's lock."""
+
+    def check_blacklist(self) -> None:
+        pass
+
+
+def _new_refresh(user: Any, login: Login) -> tuple[RefreshToken, OutstandingToken]:
+    """A refresh token of ``login`` and its outstanding row, which records the token as handed out."""
+    # simplejwt's Token.for_user (the user id claim...), without BlacklistMixin.for_user's
+    # outstanding row: that row stores the token's text, which must include the login claim.
+    refresh = super(BlacklistMixin, RefreshToken).for_user(user)  # type: ignore[misc]
+    refresh[LOGIN_CLAIM] = str(login.pk)
+    outstanding = OutstandingToken.objects.create(
+        user=user,
+        jti=refresh[jwt_settings.JTI_CLAIM],
+        token=str(refresh),
+        created_at=refresh.current_time,
+        expires_at=datetime_from_epoch(refresh["exp"]),
+    )
+    return refresh, outstanding
+
+
+def _record_session(token: OutstandingToken, login: Login, request: HttpRequest | None) -> None:
     user_agent = ""
     ip = None
     if request is not None:
@@ -39,20 +73,26 @@ def _record_session(refresh: RefreshToken, request: HttpRequest | None) -> None:
         raw_agent = request.META.get("HTTP_USER_AGENT", "")
         user_agent = "".join(ch for ch in raw_agent if ch.isprintable())[:USER_AGENT_MAX]
         ip = client_ip(request) or None
-    Session.objects.create(token=token, user_agent=user_agent, ip_address=ip)
+    Session.objects.create(token=token, login=login, user_agent=user_agent, ip_address=ip)
+
+
+def _pair(refresh: RefreshToken) -> dict[str, str]:
+    return {"access": str(refresh.access_token), "refresh": str(refresh)}  # the access token copies sid
 
 
 def issue_tokens(user: Any, request: HttpRequest | None = None) -> dict[str, str]:
-    """A new access/refresh pair for ``user``, recorded as a session."""
+    """A new access/refresh pair for ``user``: a new login, recorded as a session."""
     with transaction.atomic():
-        refresh = RefreshToken.for_user(user)  # also creates the OutstandingToken row
-        _record_session(refresh, request)
-    return {"access": str(refresh.access_token), "refresh": str(refresh)}
+        login = Login.objects.create(user=user)
+        refresh, outstanding = _new_refresh(user, login)
+        _record_session(outstanding, login, request)
+    return _pair(refresh)
 
 
-def _load_refresh(raw: str) -> RefreshToken:
+def _load_refresh(raw: str, *, check_blacklist: bool = True) -> RefreshToken:
+    token_class = RefreshToken if check_blacklist else _RefreshToken
     try:
-        return RefreshToken(raw)  # type: ignore[arg-type]  # signature, expiry, type, blacklist
+        return token_class(raw)  # type: ignore[arg-type]  # signature, expiry, type (and the blacklist)
     except TokenError as exc:
         raise RefreshRefused(str(exc)) from exc
 
@@ -81,6 +121,31 @@ def lock_user(user: Any) -> None:
     type(user)._default_manager.select_for_update().filter(pk=user.pk).values_list("pk", flat=True).first()
 
 
+def check_login(token: Any, user: Any) -> None:
+    """:class:`RefreshRefused` unless the login ``token`` names (claim ``sid``) is ``user``'s and live.
+
+    A refresh token without the claim (issued before bazary recorded logins)
+    passes: the blacklist decides for it. An access token without it is refused,
+    as ``bazary.accounts.authentication`` refuses it.
+    """
+    claim = token.get(LOGIN_CLAIM)
+    if claim is None:
+        if token.get(jwt_settings.TOKEN_TYPE_CLAIM) == RefreshToken.token_type:
+            return
+        raise RefreshRefused("no login")
+    try:
+        login_id = uuid.UUID(str(claim))
+    except ValueError as exc:
+        raise RefreshRefused("no login") from exc
+    if not Login.objects.filter(pk=login_id, user=user, revoked_at__isnull=True).exists():
+        raise RefreshRefused("revoked")
+
+
+def _login_of(outstanding: OutstandingToken) -> Login | None:
+    session = getattr(outstanding, "bazary_session", None)
+    return session.login if session is not None else None
+
+
 def refresh_tokens(raw: str, request: HttpRequest | None = None) -> dict[str, str]:
     """Exchange a refresh token for a new access token (and a new refresh token when rotating).
 
@@ -88,26 +153,68 @@ def refresh_tokens(raw: str, request: HttpRequest | None = None) -> dict[str, st
     the blacklist row inserted inside one transaction, and
     ``BlacklistedToken.token`` is unique, so of many simultaneous refreshes of
     one token at most one succeeds, and none slips past a revocation.
+
+    A refresh token that rotation already replaced is a reuse (OAuth 2.0
+    security BCP): one of its holders is not the user, so its whole login is
+    revoked, descendants included, and a warning is logged.
     """
-    refresh = _load_refresh(raw)
+    refresh = _load_refresh(raw, check_blacklist=False)
     user = user_of(refresh)
-    if not accounts_settings.ROTATE_REFRESH_TOKENS:
-        return {"access": str(refresh.access_token)}
     jti = refresh[jwt_settings.JTI_CLAIM]
+    refused = reused = None
     try:
         with transaction.atomic():
             lock_user(user)
-            outstanding = OutstandingToken.objects.filter(jti=jti).first()
+            outstanding = OutstandingToken.objects.filter(jti=jti).select_related("bazary_session__login").first()
             if outstanding is None or (outstanding.user_id is not None and outstanding.user_id != user.pk):
                 raise RefreshRefused("unknown token")
+            login = _login_of(outstanding)
             if BlacklistedToken.objects.filter(token=outstanding).exists():
-                raise RefreshRefused("already used")
-            BlacklistedToken.objects.create(token=outstanding)
-            new_refresh = RefreshToken.for_user(user)
-            _record_session(new_refresh, request)
+                refused = "already used"
+                # Without rotation a blacklisted token was revoked, never rotated: not a reuse.
+                if accounts_settings.ROTATE_REFRESH_TOKENS and (login is None or login.revoked_at is None):
+                    # Revoked in this transaction, which must commit: no raise inside it.
+                    reused = _revoke_reused(user, login)
+            elif login is not None and login.revoked_at is not None:
+                refused = "revoked"
+            else:
+                if login is None:
+                    # A token from before bazary recorded logins, or from other code: it starts one.
+                    login = Login.objects.create(user=user)
+                    Session.objects.filter(token=outstanding).update(login=login)
+                if not accounts_settings.ROTATE_REFRESH_TOKENS:
+                    access = refresh.access_token
+                    access[LOGIN_CLAIM] = str(login.pk)
+                    return {"access": str(access)}
+                BlacklistedToken.objects.create(token=outstanding)
+                new_refresh, new_outstanding = _new_refresh(user, login)
+                _record_session(new_outstanding, login, request)
     except IntegrityError as exc:  # a concurrent refresh blacklisted it first
         raise RefreshRefused("already used") from exc
-    return {"access": str(new_refresh.access_token), "refresh": str(new_refresh)}
+    if reused is not None:
+        logger.warning(
+            "A rotated refresh token of user %s was used again (client %s): %s revoked (%d refresh tokens).",
+            user.pk,
+            (client_ip(request) or "unknown") if request is not None else "unknown",
+            f"login {login.pk}" if login is not None else "every login of the user",
+            reused,
+        )
+    if refused is not None:
+        raise RefreshRefused(refused)
+    return _pair(new_refresh)
+
+
+def _revoke_reused(user: Any, login: Login | None) -> int:
+    """Revoke the login of a reused refresh token; every login of the user when it has none recorded."""
+    if login is None:
+        # Rotated before bazary recorded logins: which login it began is unknown, so all go.
+        return _revoke_locked(user, Login.objects.all(), OutstandingToken.objects.all(), RevokeReason.REUSE)
+    return _revoke_locked(
+        user,
+        Login.objects.filter(pk=login.pk),
+        OutstandingToken.objects.filter(bazary_session__login=login),
+        RevokeReason.REUSE,
+    )
 
 
 def live_tokens(user: Any) -> QuerySet[OutstandingToken]:
@@ -117,28 +224,57 @@ def live_tokens(user: Any) -> QuerySet[OutstandingToken]:
     ).select_related("bazary_session")
 
 
-def revoke(user: Any, tokens: QuerySet[OutstandingToken]) -> int:
-    """Blacklist every token of ``user`` in ``tokens`` not blacklisted yet, under :func:`lock_user`."""
-    with transaction.atomic():
-        lock_user(user)
-        pending = list(
-            tokens.filter(user=user, blacklistedtoken__isnull=True).order_by("pk").values_list("pk", flat=True)
-        )
-        BlacklistedToken.objects.bulk_create([BlacklistedToken(token_id=pk) for pk in pending], ignore_conflicts=True)
+def _revoke_locked(user: Any, logins: QuerySet[Login], tokens: QuerySet[OutstandingToken], reason: str) -> int:
+    """Revoke ``logins`` and blacklist ``tokens`` (both narrowed to ``user``), in a transaction holding
+    :func:`lock_user`; answers how many refresh tokens were blacklisted."""
+    logins.filter(user=user, revoked_at__isnull=True).update(revoked_at=timezone.now(), revoked_reason=reason)
+    pending = list(tokens.filter(user=user, blacklistedtoken__isnull=True).order_by("pk").values_list("pk", flat=True))
+    BlacklistedToken.objects.bulk_create([BlacklistedToken(token_id=pk) for pk in pending], ignore_conflicts=True)
     return len(pending)
 
 
-def revoke_all(user: Any, *, except_jti: str | None = None) -> int:
-    tokens = OutstandingToken.objects.filter(user=user)
-    if except_jti:
-        tokens = tokens.exclude(jti=except_jti)
-    return revoke(user, tokens)
+def revoke_logins(user: Any, tokens: QuerySet[OutstandingToken], reason: str) -> int:
+    """Revoke the logins ``tokens`` (refresh tokens of ``user``) belong to: their access tokens stop
+    working, their refresh tokens are blacklisted (a token with no login recorded is blacklisted alone)."""
+    with transaction.atomic():
+        lock_user(user)
+        mine = tokens.filter(user=user)
+        login_ids = list(
+            mine.filter(bazary_session__login__isnull=False).values_list("bazary_session__login", flat=True)
+        )
+        return _revoke_locked(
+            user,
+            Login.objects.filter(pk__in=login_ids),
+            OutstandingToken.objects.filter(Q(pk__in=mine.values("pk")) | Q(bazary_session__login__in=login_ids)),
+            reason,
+        )
+
+
+def revoke_all(user: Any, reason: str, *, except_jti: str | None = None) -> int:
+    """Revoke every login of ``user`` but the one of the refresh token ``except_jti``."""
+    with transaction.atomic():
+        lock_user(user)
+        logins = Login.objects.all()
+        tokens = OutstandingToken.objects.all()
+        if except_jti:
+            kept = (
+                Session.objects.filter(token__jti=except_jti, token__user=user, login__isnull=False)
+                .values_list("login", flat=True)
+                .first()
+            )
+            tokens = tokens.exclude(jti=except_jti)
+            if kept is not None:
+                logins = logins.exclude(pk=kept)
+                tokens = tokens.exclude(bazary_session__login=kept)
+        return _revoke_locked(user, logins, tokens, reason)
 
 
 def revoke_refresh(raw: str, user: Any) -> None:
-    """Blacklist one refresh token of ``user`` (logout); another user's token is refused."""
+    """Log out: revoke the login of one refresh token of ``user``; another user's token is refused."""
     refresh = _load_refresh(raw)
     if str(refresh.payload.get(jwt_settings.USER_ID_CLAIM)) != str(getattr(user, jwt_settings.USER_ID_FIELD)):
         raise RefreshRefused("not your token")
-    if not revoke(user, OutstandingToken.objects.filter(jti=refresh[jwt_settings.JTI_CLAIM])):
+    if not revoke_logins(
+        user, OutstandingToken.objects.filter(jti=refresh[jwt_settings.JTI_CLAIM]), RevokeReason.LOGOUT
+    ):
         refresh.blacklist()  # a token issued without an outstanding row: record and blacklist it

@@ -3,10 +3,11 @@
 Verification and email-change tokens are signed (``django.core.signing``),
 expire (``max_age``) and are single-use because they name the state they
 change: a verification token is dead once the address is verified, an email
-change token once the address is no longer the old one. Password reset uses
-Django's own ``PasswordResetTokenGenerator`` (dead once the password changes).
-An unlock token names the lockout generation it clears (dead once used, or once
-the account's counters are reset otherwise).
+change token once the address is no longer the old one. An email change token
+also dies with a password change or reset (it carries a digest of the password
+hash). Password reset uses Django's own ``PasswordResetTokenGenerator`` (dead
+once the password changes). An unlock token names the lockout generation it
+clears (dead once used, or once the account's counters are reset otherwise).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import Any
 
 from django.contrib.auth.tokens import default_token_generator
 from django.core import signing
+from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.encoding import force_bytes, force_str
 from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
 
@@ -63,18 +65,29 @@ def read_verify_email_token(token: str) -> Any:
     return user
 
 
+def _password_digest(user: Any) -> str:
+    # Changes with the password hash, tells nothing about it (keyed by SECRET_KEY).
+    return salted_hmac(EMAIL_CHANGE_SALT, user.password or "", algorithm="sha256").hexdigest()[:32]
+
+
 def make_email_change_token(user: Any, new_email: str) -> str:
     old = get_adapter().get_email(user).lower()
-    return signing.dumps({"u": str(user.pk), "o": old, "n": new_email}, salt=EMAIL_CHANGE_SALT)
+    return signing.dumps(
+        {"u": str(user.pk), "o": old, "n": new_email, "p": _password_digest(user)}, salt=EMAIL_CHANGE_SALT
+    )
 
 
 def read_email_change_token(token: str) -> tuple[Any, str]:
-    """``(user, new_email)``; raises :class:`InvalidToken` when used, expired or forged."""
+    """``(user, new_email)``; raises :class:`InvalidToken` when used, expired, forged or
+    issued before the password last changed."""
     data = _loads(token, EMAIL_CHANGE_SALT, accounts_settings.EMAIL_CHANGE_MAX_AGE)
     user = _user_by_pk(data.get("u"))
     new_email = data.get("n")
     # Single use: once the address has changed, "o" no longer matches.
     if not isinstance(new_email, str) or get_adapter().get_email(user).lower() != data.get("o"):
+        raise InvalidToken
+    # Whoever changed or reset the password also ends the email changes asked before.
+    if not isinstance(data.get("p"), str) or not constant_time_compare(data["p"], _password_digest(user)):
         raise InvalidToken
     return user, new_email
 

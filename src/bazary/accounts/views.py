@@ -19,7 +19,7 @@ from bazary.core.views import BazaryAPIMixin
 from . import serializers as s
 from . import sessions
 from .conf import accounts_settings, throttle_classes
-from .models import Address
+from .models import Address, RevokeReason
 
 TAGS = ["accounts"]
 
@@ -252,7 +252,7 @@ class LogoutAllView(UserView):
         responses={204: None, 401: UNAUTHENTICATED, 429: THROTTLED},
     )
     def post(self, request: Request) -> Response:
-        sessions.revoke_all(request.user)
+        sessions.revoke_all(request.user, RevokeReason.LOGOUT_ALL)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -443,7 +443,9 @@ class SessionViewSet(BazaryAPIMixin, mixins.ListModelMixin, mixins.DestroyModelM
         return sessions.live_tokens(self.request.user).order_by("-created_at", "-pk")
 
     def perform_destroy(self, instance: Any) -> None:
-        sessions.revoke(self.request.user, sessions.OutstandingToken.objects.filter(pk=instance.pk))
+        sessions.revoke_logins(
+            self.request.user, sessions.OutstandingToken.objects.filter(pk=instance.pk), RevokeReason.LOGOUT
+        )
 
 
 @extend_schema_view(

@@ -181,7 +181,8 @@ core_settings = AppSettings(
         ),
         "AUTHENTICATION_CLASSES": Option(
             [
-                "rest_framework_simplejwt.authentication.JWTAuthentication",
+                # simplejwt's, plus revocation of access tokens (as simplejwt's without bazary.accounts).
+                "bazary.accounts.authentication.JWTAuthentication",
                 "rest_framework.authentication.SessionAuthentication",
             ],
             (list, tuple),

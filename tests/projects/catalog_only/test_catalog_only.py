@@ -62,3 +62,16 @@ def test_back_in_stock_falls_back_to_the_signal(django_capture_on_commit_callbac
     assert received == [("kettle", ["ann"])]
     assert StockAlert.objects.get(user=customer).notified_at is not None
     assert mailoutbox == []  # no notifications app: nothing sent behind the project's back
+
+
+def test_a_simplejwt_token_authenticates_without_accounts():
+    # The default JWT authentication (bazary.accounts.authentication) has no logins to check here.
+    from rest_framework_simplejwt.tokens import RefreshToken
+
+    staff = User.objects.create_user("staff", "s@example.com", "pw-123456789", is_staff=True)
+    staff.user_permissions.add(Permission.objects.get(codename="add_category"))
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {RefreshToken.for_user(staff).access_token}")
+    assert client.post("/api/categories/", {"name": "Garden"}, format="json").status_code == 201
+    client.credentials(HTTP_AUTHORIZATION="Bearer not-a-token")
+    assert client.post("/api/categories/", {"name": "Shed"}, format="json").status_code == 401

@@ -62,12 +62,18 @@ def test_register_verify_login_refresh_logout(api_client):
 
     rotated = api_client.post("/api/auth/token/refresh/", {"refresh": pair["refresh"]}, format="json")
     assert rotated.status_code == 200
-    assert api_client.post("/api/auth/token/refresh/", {"refresh": pair["refresh"]}).status_code == 401
 
     new = rotated.json()
     logout = bearer(new["access"]).post("/api/auth/logout/", {"refresh": new["refresh"]}, format="json")
     assert logout.status_code == 204
     assert api_client.post("/api/auth/token/refresh/", {"refresh": new["refresh"]}).status_code == 401
+    assert bearer(new["access"]).get("/api/auth/me/").status_code == 401
+
+    # Reusing a rotated refresh token revokes its login, the token it was rotated into included.
+    again = api_client.post("/api/auth/token/", credentials, format="json").json()
+    descendant = api_client.post("/api/auth/token/refresh/", {"refresh": again["refresh"]}, format="json").json()
+    assert api_client.post("/api/auth/token/refresh/", {"refresh": again["refresh"]}).status_code == 401
+    assert bearer(descendant["access"]).get("/api/auth/me/").status_code == 401
 
 
 def test_password_reset_and_account_deletion(api_client):
