@@ -2,6 +2,7 @@
 
 import io
 import json
+from decimal import Decimal
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -329,15 +330,78 @@ def test_progress_redraws_in_place_on_a_terminal():
     assert stream.getvalue().endswith("4/4 rows\n")
 
 
-def test_a_row_with_variants_is_refused_not_half_read(tmp_path):
+def test_variants_are_imported_and_updated(tmp_path, django_capture_on_commit_callbacks, customer):
+    from bazary.catalog.models import StockAlert, Variant
+
+    path = tmp_path / "in.json"
+    tee = {"sku": "TEE", "name": "Tee", "price": "10", "category": "Clothes", "options": ["Size", "Colour"]}
+    variants = [
+        {"sku": "TEE-S-B", "options": {"Size": "S", "Colour": "Black"}, "stock": 2},
+        {"sku": "TEE-M-B", "options": {"Size": "M", "Colour": "Black"}, "price": "12.00", "stock": 0},
+    ]
+    path.write_text(json.dumps([{**tee, "variants": variants}]))
+    run("bazary_import_products", str(path))
+    product = Product.objects.get(sku="TEE")
+    assert set(product.options.values_list("name", flat=True)) == {"Size", "Colour"}
+    medium = Variant.objects.get(sku="TEE-M-B")
+    assert {v.name for v in medium.option_value_list()} == {"M", "Black"}
+    assert (medium.price, medium.stock) == (Decimal("12.00"), 0)
+    assert StockMovement.objects.get(variant__sku="TEE-S-B").delta == 2
+    # Again: matched by SKU; M is back in stock and its subscriber hears of it.
+    StockAlert.objects.create(user=customer, product=product, variant=medium)
+    variants[1]["stock"] = 3
+    path.write_text(json.dumps([{**tee, "variants": variants}]))
+    with django_capture_on_commit_callbacks(execute=True):
+        out, _ = run("bazary_import_products", str(path))
+    assert "0 created, 1 updated" in out
+    assert Variant.objects.filter(product=product).count() == 2
+    assert Variant.objects.get(sku="TEE-M-B").stock == 3
+    assert StockAlert.objects.get(user=customer).notified_at is not None
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"options": []}, "options"),
+        ({"stock": 4}, "no stock of its own"),
+        (
+            {"variants": [{"sku": "X-1", "options": {"Size": "S"}}, {"sku": "X-2", "options": {"Size": "S"}}]},
+            "Duplicate",
+        ),
+        ({"variants": [{"sku": "X-1", "options": {"Colour": "S"}}]}, "one value for each"),
+        ({"variants": [{"sku": "X-1", "options": {"Size": "S"}, "price": "5", "compare_at_price": "4"}]}, "lower"),
+    ],
+)
+def test_bad_variants_are_row_errors(tmp_path, change, message):
     path = tmp_path / "in.json"
     row = {"sku": "V-1", "name": "Tee", "price": "1", "category": "Home", "options": ["Size"]}
-    path.write_text(json.dumps([{**row, "variants": [{"sku": "V-1-S", "options": {"Size": "S"}}]}]))
+    row["variants"] = [{"sku": "V-1-S", "options": {"Size": "S"}}]
+    path.write_text(json.dumps([{**row, **change}]))
     err = io.StringIO()
     with pytest.raises(CommandError):
         call_command("bazary_import_products", str(path), stdout=io.StringIO(), stderr=err)
-    assert "variants" in err.getvalue()
+    assert "line 1:" in err.getvalue()
+    assert message in err.getvalue()
     assert not Product.objects.exists()
+
+
+def test_a_variant_sku_of_another_product_is_a_row_error(tmp_path, tree):
+    from bazary.catalog.models import OptionValue
+    from bazary.testing.catalog import OptionFactory, ProductFactory, VariantFactory
+
+    size = OptionFactory(name="Size", values=["S"])
+    VariantFactory(
+        product=ProductFactory(sku="OTHER", category=tree["books"]),
+        sku="TAKEN",
+        values=[OptionValue.objects.get(option=size)],
+    )
+    path = tmp_path / "in.json"
+    row = {"sku": "V-1", "name": "Tee", "price": "1", "category": "Home", "options": ["Size"]}
+    path.write_text(json.dumps([{**row, "variants": [{"sku": "TAKEN", "options": {"Size": "S"}}]}]))
+    err = io.StringIO()
+    with pytest.raises(CommandError):
+        call_command("bazary_import_products", str(path), stdout=io.StringIO(), stderr=err)
+    assert "another product (OTHER)" in err.getvalue()
 
 
 def test_new_product_fields_round_trip(tmp_path):

@@ -133,3 +133,23 @@ def test_the_csv_export_reads_back_exactly(tmp_path, tree, viewer_client):
     assert (product.name, product.description) == ("=1+1", "'-quoted")
     second = body(viewer_client.get(URL))
     assert second.splitlines()[1:] == first.splitlines()[1:]
+
+
+def test_variants_round_trip_through_the_csv_export(tmp_path, tree, viewer_client):
+    from django.core.management import call_command
+
+    from bazary.catalog.models import Product
+
+    size = OptionFactory(name="Size", values=["S", "M"])
+    small, medium = OptionValue.objects.filter(option=size).order_by("position")
+    tee = ProductFactory(name="Tee", sku="TEE", price="10.00", stock=0, category=tree["books"])
+    VariantFactory(product=tee, sku="TEE-S", values=[small], price=None, stock=3, weight="0.250")
+    VariantFactory(product=tee, sku="TEE-M", values=[medium], price="12.00", stock=1)
+    first = body(viewer_client.get(URL))
+    path = tmp_path / "p.csv"
+    path.write_text(first)
+    Product.objects.all().delete()
+    call_command("bazary_import_products", str(path), stdout=io.StringIO())
+    assert Product.objects.get(sku="TEE").variants.count() == 2
+    second = body(viewer_client.get(URL))
+    assert second.splitlines()[1:] == first.splitlines()[1:]

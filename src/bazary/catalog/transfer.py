@@ -63,6 +63,34 @@ TAG_SEPARATOR = "|"
 PATH_SEPARATOR = "/"
 
 
+class VariantRowSerializer(serializers.Serializer):
+    """One variant of a row's ``variants`` (upserted by ``sku``)."""
+
+    sku = serializers.CharField(max_length=64, required=False, allow_blank=True)
+    options = serializers.DictField(child=serializers.CharField(max_length=80), allow_empty=False)
+    price = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0, required=False, allow_null=True)
+    compare_at_price = serializers.DecimalField(
+        max_digits=12, decimal_places=2, min_value=0, required=False, allow_null=True
+    )
+    cost_price = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0, required=False, allow_null=True)
+    stock = serializers.IntegerField(min_value=0, max_value=INT_MAX, required=False)
+    track_inventory = serializers.BooleanField(required=False)
+    allow_backorder = serializers.BooleanField(required=False)
+    low_stock_threshold = serializers.IntegerField(min_value=0, max_value=INT_MAX, required=False)
+    weight = serializers.DecimalField(max_digits=10, decimal_places=3, min_value=0, required=False, allow_null=True)
+    length = serializers.DecimalField(max_digits=10, decimal_places=2, min_value=0, required=False, allow_null=True)
+    width = serializers.DecimalField(max_digits=10, decimal_places=2, min_value=0, required=False, allow_null=True)
+    height = serializers.DecimalField(max_digits=10, decimal_places=2, min_value=0, required=False, allow_null=True)
+    is_active = serializers.BooleanField(required=False)
+    position = serializers.IntegerField(min_value=0, max_value=INT_MAX, required=False)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        compare_at, price = attrs.get("compare_at_price"), attrs.get("price")
+        if compare_at is not None and price is not None and compare_at < price:
+            raise serializers.ValidationError({"compare_at_price": "Cannot be lower than the price."})
+        return attrs
+
+
 class ImportRowSerializer(serializers.Serializer):
     sku = serializers.CharField(max_length=64)
     name = serializers.CharField(max_length=200)
@@ -88,16 +116,8 @@ class ImportRowSerializer(serializers.Serializer):
     seo_title = serializers.CharField(max_length=160, required=False, allow_blank=True)
     seo_description = serializers.CharField(max_length=320, required=False, allow_blank=True)
 
-    # Read so that a file with variants is refused rather than half-read.
     options = serializers.ListField(child=serializers.CharField(max_length=80), required=False, max_length=10)
-    variants = serializers.ListField(child=serializers.DictField(), required=False, max_length=250)
-
-    def validate_variants(self, value: list[Any]) -> list[Any]:
-        if value:
-            raise serializers.ValidationError(
-                "This version imports products without their variants; remove the variants (or the column)."
-            )
-        return value
+    variants = serializers.ListField(child=VariantRowSerializer(), required=False, max_length=250)
 
     def validate_slug(self, value: str) -> str:
         if value in RESERVED_PRODUCT_SLUGS:
@@ -114,6 +134,27 @@ class ImportRowSerializer(serializers.Serializer):
         compare_at, price = attrs.get("compare_at_price"), attrs.get("price")
         if compare_at is not None and price is not None and compare_at < price:
             raise serializers.ValidationError({"compare_at_price": "Cannot be lower than the price."})
+        variants = attrs.get("variants")
+        if variants:
+            options = attrs.get("options") or []
+            if len({name.casefold() for name in options}) != len(options) or not options:
+                raise serializers.ValidationError({"options": "Name each option the variants vary by, once."})
+            if attrs.get("stock"):
+                raise serializers.ValidationError({"stock": "A product with variants has no stock of its own."})
+            combinations, skus = set(), set()
+            for index, variant in enumerate(variants):
+                if set(variant["options"]) != set(options):
+                    raise serializers.ValidationError(
+                        {"variants": {str(index): {"options": f"Give one value for each of {', '.join(options)}."}}}
+                    )
+                combination = tuple(variant["options"][name].casefold() for name in options)
+                if combination in combinations:
+                    raise serializers.ValidationError({"variants": {str(index): {"options": "Duplicate combination."}}})
+                combinations.add(combination)
+                if variant.get("sku"):
+                    if variant["sku"] in skus:
+                        raise serializers.ValidationError({"variants": {str(index): {"sku": "Duplicate SKU."}}})
+                    skus.add(variant["sku"])
         return attrs
 
 
@@ -207,6 +248,7 @@ def validate_rows(
         if slug:
             slugs[slug] = line
         valid.append((line, data))
+    _check_variant_skus(valid, report)
     manager = get_product_model()._default_manager
     # A slug given in the file must not belong to another product.
     for chunk in chunked(list(slugs), BATCH):
@@ -232,6 +274,32 @@ def validate_rows(
                 report.errors.append((line, {"compare_at_price": ["Cannot be lower than the price."]}))
     report.errors.sort(key=lambda error: error[0])
     return valid
+
+
+def _check_variant_skus(valid: list[tuple[int, dict[str, Any]]], report: ImportReport) -> None:
+    """A variant SKU appears once in the file and is not a variant of
+    another product (nor a product's SKU)."""
+    from .models import Variant
+
+    owner: dict[str, tuple[int, str]] = {}
+    for line, data in valid:
+        for variant in data.get("variants") or []:
+            sku = variant.get("sku")
+            if not sku:
+                continue
+            if sku in owner and owner[sku][1] != data["sku"]:
+                report.errors.append((line, {"variants": [f"SKU {sku!r} is also a variant on line {owner[sku][0]}."]}))
+            owner[sku] = (line, data["sku"])
+    if not owner:
+        return
+    for chunk in chunked(list(owner), BATCH):
+        for sku, product_sku in Variant.objects.filter(sku__in=chunk).values_list("sku", "product__sku"):
+            if product_sku != owner[sku][1]:
+                report.errors.append(
+                    (owner[sku][0], {"variants": [f"SKU {sku!r} is a variant of another product ({product_sku})."]})
+                )
+        for sku in get_product_model()._default_manager.filter(sku__in=chunk).values_list("sku", flat=True):
+            report.errors.append((owner[sku][0], {"variants": [f"SKU {sku!r} is a product's SKU."]}))
 
 
 def import_products(
@@ -286,6 +354,7 @@ class BulkWriter:
         self.categories = CategoryResolver()
         self.tags = TagResolver()
         self.slugs = SlugAllocator(self.model)
+        self.variants = VariantWriter(self.user)
         # Every concrete column the file can carry or the model defaults,
         # except those an upsert must not overwrite.
         self.update_fields = [
@@ -311,12 +380,15 @@ class BulkWriter:
         old_stock: dict[str, int | None] = {}  # None: a new product
         old_visibility: dict[str, tuple[Any, Any]] = {}
         tag_sets: dict[str, list[Tag]] = {}
+        variant_sets: dict[str, tuple[list[str], list[dict[str, Any]]]] = {}
         for row in rows:
             data = dict(row)
             category = self.categories.get(data.pop("category"))
             tag_names = data.pop("tags", None)
-            data.pop("options", None)
-            data.pop("variants", None)
+            option_names = data.pop("options", None)
+            variant_rows = data.pop("variants", None)
+            if variant_rows:
+                variant_sets[data["sku"]] = (option_names, variant_rows)
             product = existing.get(data["sku"])
             if product is None:
                 product = self.model(**data)
@@ -342,6 +414,10 @@ class BulkWriter:
         self.write_tags(ids, tag_sets, {sku for sku, stock in old_stock.items() if stock is None})
         self.write_stock_movements(products, old_stock)
         self.release_held_alerts(products, old_visibility)
+        if variant_sets:
+            by_sku = {p.sku: p for p in products}
+            for sku, (option_names, variant_rows) in variant_sets.items():
+                self.variants.write(by_sku[sku], option_names, variant_rows)
         from .search import update_search_vectors
 
         update_search_vectors(self.manager.filter(pk__in=list(ids.values())))
@@ -404,6 +480,97 @@ class BulkWriter:
         ]
         if moved:
             transaction.on_commit(partial(notify_visible_products, pk__in=moved))
+
+
+class VariantWriter:
+    """A row's options and variants. Variants are matched by SKU, else by
+    their combination of option values; the product's other variants are left
+    as they are (deactivate one with ``is_active: false``). A save per variant
+    (``set_option_values`` keeps the combination key and its links together),
+    stock differences as stock movements of the variant, and the variant's
+    back-in-stock alerts once the import commits."""
+
+    def __init__(self, user: Any) -> None:
+        self.user = user
+        self.options: dict[str, Any] = {}
+        self.values: dict[tuple[Any, str], Any] = {}
+
+    def option(self, name: str) -> Any:
+        from .models import Option
+
+        key = name.casefold()
+        if key not in self.options:
+            option = Option.objects.filter(name__iexact=name).first()
+            if option is None:
+                option = Option(name=name)
+                option.save()
+            self.options[key] = option
+        return self.options[key]
+
+    def value(self, option: Any, name: str) -> Any:
+        from .models import OptionValue
+
+        key = (option.pk, name.casefold())
+        if key not in self.values:
+            value = OptionValue.objects.filter(option=option, name__iexact=name).first()
+            if value is None:
+                position = OptionValue.objects.filter(option=option).count()
+                value = OptionValue(option=option, name=name, position=position)
+                value.save()
+            self.values[key] = value
+        return self.values[key]
+
+    def write(self, product: Any, option_names: list[str], rows: list[dict[str, Any]]) -> None:
+        from .models import Variant, combination_key
+        from .stock import notify_back_in_stock
+
+        options = [self.option(name) for name in option_names]
+        product.options.add(*options)
+        existing = list(Variant.objects.select_for_update().filter(product_id=product.pk))
+        by_sku = {variant.sku: variant for variant in existing}
+        by_key = {variant.combination_key: variant for variant in existing}
+        movements = []
+        for position, row in enumerate(rows):
+            data = dict(row)
+            names = data.pop("options")
+            values = [
+                self.value(option, names[option.name] if option.name in names else _value_for(names, option))
+                for option in options
+            ]
+            key = combination_key(values)
+            variant = by_sku.get(data.get("sku") or "") or by_key.get(key)
+            before = variant.stock if variant is not None else 0
+            if variant is None:
+                variant = Variant(product_id=product.pk, position=position)
+            if not data.get("sku"):
+                data.pop("sku", None)
+            for field_name, value in data.items():
+                setattr(variant, field_name, value)
+            variant.product = product
+            variant.save()
+            variant.set_option_values(values)
+            if variant.stock != before:
+                movements.append(
+                    StockMovement(
+                        product_id=product.pk,
+                        variant_id=variant.pk,
+                        delta=variant.stock - before,
+                        stock_after=variant.stock,
+                        reason="Import",
+                        user=self.user,
+                    )
+                )
+                if before <= 0 < variant.stock and variant.pk in {v.pk for v in existing}:
+                    transaction.on_commit(partial(notify_back_in_stock, product, variant=variant))
+        StockMovement.objects.bulk_create(movements)
+
+
+def _value_for(names: dict[str, str], option: Any) -> str:
+    """The value given for ``option`` under any letter case of its name."""
+    for name, value in names.items():
+        if name.casefold() == option.name.casefold():
+            return value
+    raise KeyError(option.name)
 
 
 class SlugAllocator:
