@@ -26,7 +26,7 @@ from .transfer import import_products
 
 logger = logging.getLogger(__name__)
 
-FORMATS = ("csv", "json")
+FORMATS = ("csv", "json", "shopify")
 #: Errors kept on a job: a hostile file cannot fill the database with them.
 MAX_STORED_ERRORS = 1000
 PROGRESS_KEY = "bazary:catalog:import:{id}:progress"

@@ -166,7 +166,13 @@ class ImportReport:
 
 
 def read_rows(stream: TextIO, fmt: str) -> Iterator[tuple[int, Any]]:
-    """``(line number, raw row)`` pairs; for JSON the item's 1-based index."""
+    """``(line number, raw row)`` pairs; for JSON the item's 1-based index;
+    for Shopify's CSV the line of a product's first row."""
+    if fmt == "shopify":
+        from .shopify import read_shopify
+
+        yield from read_shopify(stream)
+        return
     if fmt == "json":
         try:
             data = json.load(stream)

@@ -35,7 +35,7 @@ class ImportUploadSerializer(serializers.Serializer):
         upload.seek(0)
         if "format" not in attrs:
             extension = os.path.splitext(upload.name or "")[1].lower().lstrip(".")
-            attrs["format"] = extension if extension in FORMATS else "csv"
+            attrs["format"] = extension if extension in ("csv", "json") else "csv"
         return attrs
 
 

@@ -21,7 +21,11 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file", help="Path of the file, or - for standard input.")
-        parser.add_argument("--format", choices=["csv", "json"], help="Default: from the file extension (csv).")
+        parser.add_argument(
+            "--format",
+            choices=["csv", "json", "shopify"],
+            help="Default: from the file extension (csv). shopify: Shopify's product CSV export.",
+        )
         parser.add_argument("--dry-run", action="store_true", help="Validate only; write nothing.")
 
     def handle(self, *args: Any, **options: Any) -> None:
