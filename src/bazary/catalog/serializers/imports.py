@@ -50,6 +50,9 @@ class ImportProgressSerializer(serializers.Serializer):
 
 class ImportJobSerializer(serializers.ModelSerializer):
     url = serializers.SerializerMethodField()
+    # Text, not an enum: a "status" enum would collide in the schema with the
+    # other apps' status fields (drf-spectacular W001).
+    status = serializers.CharField(read_only=True, help_text=_("pending, running, succeeded or failed."))
     progress = serializers.SerializerMethodField()
     created = serializers.IntegerField(source="created_count", read_only=True)
     updated = serializers.IntegerField(source="updated_count", read_only=True)

@@ -116,8 +116,8 @@ class ProductImportView(BazaryAPIMixin, APIView):
         summary=_("Start a product import (CSV or JSON upload)"),
         description=_(
             "Staff with add_product. Multipart: file (UTF-8 CSV or JSON, at most IMPORT_MAX_BYTES) and format "
-            "(csv, json or shopify; default from the extension). Answers 202 with the job (Location: its URL); the import "
-            "runs in the background. Every row is validated first; any bad row fails the job with the line "
+            "(csv, json or shopify; default from the extension). Answers 202 with the job (Location: its URL); "
+            "the import runs in the background. Every row is validated first; any bad row fails the job with the line "
             "numbers and nothing is written; otherwise all rows are written in one transaction."
         ),
         request={"multipart/form-data": ImportUploadSerializer},
