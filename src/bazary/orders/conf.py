@@ -126,6 +126,12 @@ orders_settings = AppSettings(
         "MAX_CART_LINES": Option(50, (int,), help="The most lines a cart may hold."),
         "MAX_LINE_QUANTITY": Option(99, (int,), help="The largest quantity of one line."),
         "ORDER_STAFF_EMAILS": Option([], (list, tuple), help="Addresses told about each new order."),
+        "GUEST_ORDER_URL": Option(
+            None,
+            (str, type(None)),
+            help="The link to a guest's order in their emails, with {number} and {token}, e.g. "
+            "'https://shop.example/orders/{number}?token={token}'; None: the API's orders/{number}/?token=.",
+        ),
         "CURRENCY": Option(
             None,
             (str, type(None)),

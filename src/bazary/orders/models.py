@@ -185,7 +185,8 @@ class OrderLine(models.Model):
 
 
 class OrderEvent(models.Model):
-    """One status change: who, when, from, to, and a note."""
+    """One status change: who, when, from, to, and a note; or a staff note
+    alone (``from_status == to_status``, ``internal``)."""
 
     order = models.ForeignKey(Order, verbose_name=_("order"), on_delete=models.CASCADE, related_name="events")
     from_status = models.CharField(_("from"), max_length=20, choices=OrderStatus.choices, blank=True)
@@ -199,6 +200,8 @@ class OrderEvent(models.Model):
         related_name="+",
     )
     note = models.TextField(_("note"), blank=True)
+    #: A staff note: shown to staff only (customers see the status change, not the note).
+    internal = models.BooleanField(_("internal"), default=False)
     created_at = models.DateTimeField(_("at"), auto_now_add=True)
 
     class Meta:

@@ -242,11 +242,16 @@ class OrderEventSerializer(serializers.ModelSerializer):
     # Plain strings: the status enum is the order's (one name in the schema).
     from_status = serializers.CharField(read_only=True, help_text=_("Empty for the order's creation."))
     to_status = serializers.CharField(read_only=True)
+    note = serializers.SerializerMethodField()
 
     class Meta:
         model = OrderEvent
-        fields = ("from_status", "to_status", "note", "created_at")
+        fields: tuple[str, ...] = ("from_status", "to_status", "note", "created_at")
         read_only_fields = fields
+
+    def get_note(self, event: OrderEvent) -> str:
+        # Staff notes are not for the customer's eyes.
+        return "" if event.internal else event.note
 
 
 class OrderListSerializer(serializers.ModelSerializer):
@@ -285,3 +290,71 @@ class OrderSerializer(OrderListSerializer):
         """What the payment provider asks the customer to do (in the answer
         of ``POST orders/`` only)."""
         return self.context.get("payment")
+
+
+# --------------------------------------------------------------------------- staff
+
+
+class StaffOrderEventSerializer(OrderEventSerializer):
+    actor = serializers.SerializerMethodField()
+    note = serializers.CharField(read_only=True)  # type: ignore[assignment]  # staff see every note
+
+    class Meta(OrderEventSerializer.Meta):
+        fields = ("id", "from_status", "to_status", "actor", "note", "internal", "created_at")
+        read_only_fields = fields
+
+    @extend_schema_field({"type": "string", "nullable": True, "description": "The email of who did it."})
+    def get_actor(self, event: OrderEvent) -> str | None:
+        actor = event.actor
+        return None if actor is None else str(getattr(actor, "email", "") or actor.pk)
+
+
+class StaffOrderListSerializer(OrderListSerializer):
+    class Meta(OrderListSerializer.Meta):
+        fields = (*OrderListSerializer.Meta.fields, "user")
+        read_only_fields = fields
+
+
+class StaffOrderSerializer(OrderSerializer):
+    """What staff see of an order: the customer's view plus the account, the
+    timestamps, the stock state and every event with its actor and notes."""
+
+    events = StaffOrderEventSerializer(many=True, read_only=True)
+
+    class Meta(OrderSerializer.Meta):
+        fields = (
+            *OrderSerializer.Meta.fields,
+            "user", "language", "stock_released", "paid_at", "fulfilled_at", "cancelled_at", "updated_at",
+        )  # fmt: skip
+        read_only_fields = fields
+
+
+#: The statuses staff move orders to (``pending_payment`` is where orders start).
+STAFF_TARGETS = tuple((value, label) for value, label in OrderStatus.choices if value != OrderStatus.PENDING_PAYMENT)
+
+
+class TransitionSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(
+        choices=OrderStatus.choices, help_text=_("The status to move the order to (not back to pending_payment).")
+    )
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+    tracking_number = serializers.CharField(required=False, allow_blank=True, max_length=100)
+    carrier = serializers.CharField(required=False, allow_blank=True, max_length=100)
+
+    def validate_status(self, value: str) -> str:
+        if value == OrderStatus.PENDING_PAYMENT:
+            raise serializers.ValidationError(_("Orders start there; no order goes back."), code="invalid_choice")
+        return value
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if attrs["status"] != OrderStatus.FULFILLED:
+            for name in ("tracking_number", "carrier"):
+                if name in attrs:
+                    raise serializers.ValidationError(
+                        {name: [_("Only when the order is fulfilled.")]}, code="not_fulfilling"
+                    )
+        return attrs
+
+
+class NoteSerializer(serializers.Serializer):
+    note = serializers.CharField(max_length=2000, help_text=_("For staff only; customers never see it."))

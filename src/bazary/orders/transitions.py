@@ -52,13 +52,16 @@ def is_allowed(order: Order, from_status: str, to_status: str) -> bool:
     return not (from_status == S.CANCELLED and to_status == S.REFUNDED and order.paid_at is None)
 
 
-def transition(order: Order, to_status: str, *, by: Any = None, note: str = "", **changes: Any) -> OrderEvent:
+def transition(
+    order: Order, to_status: str, *, by: Any = None, note: str = "", internal: bool = False, **changes: Any
+) -> OrderEvent:
     """Move ``order`` to ``to_status``: lock its row, check the move against
     :data:`TRANSITIONS` (:class:`TransitionNotAllowed` otherwise), set the
     status with its timestamp and ``changes`` (e.g. ``tracking_number``),
     release the reserved stock when an order that was never fulfilled is
     cancelled or refunded (once: ``stock_released``), and record the
-    :class:`OrderEvent`, all in one transaction. ``order`` is refreshed."""
+    :class:`OrderEvent` (``internal``: its note is for staff only), all in
+    one transaction. ``order`` is refreshed."""
     with transaction.atomic():
         locked = Order.objects.select_for_update().get(pk=order.pk)
         from_status = locked.status
@@ -80,7 +83,7 @@ def transition(order: Order, to_status: str, *, by: Any = None, note: str = "", 
         locked.save()
         actor = by if by is not None and getattr(by, "is_authenticated", False) else None
         event = OrderEvent.objects.create(
-            order=locked, from_status=from_status, to_status=to_status, actor=actor, note=note
+            order=locked, from_status=from_status, to_status=to_status, actor=actor, note=note, internal=internal
         )
         transaction.on_commit(lambda: order_status_changed.send(sender=Order, order=locked, event=event))
     for field in locked._meta.concrete_fields:

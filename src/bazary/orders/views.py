@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, cast
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import F, Prefetch, QuerySet
 from django.http import Http404
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, permissions, status, viewsets
@@ -20,12 +21,15 @@ from rest_framework.views import APIView
 
 from bazary.core.lookups import parse_id
 from bazary.core.pagination import PageNumberPagination
+from bazary.core.permissions import is_staff
 from bazary.core.views import BazaryAPIMixin
 
 from .cart import add_line, cart_for, lines_of, set_quantity
 from .checkout import fingerprint, place_order
 from .conf import orders_settings
 from .exceptions import Conflict
+from .filters import OrderFilter
+from .links import token_is_valid
 from .models import CartLine, Order, OrderEvent
 from .pricing import Basket, price_lines
 from .providers import get_provider
@@ -35,10 +39,16 @@ from .serializers import (
     CartQuerySerializer,
     CartSerializer,
     CheckoutSerializer,
+    NoteSerializer,
     OrderListSerializer,
     OrderSerializer,
+    StaffOrderEventSerializer,
+    StaffOrderListSerializer,
+    StaffOrderSerializer,
+    TransitionSerializer,
     UpdateItemSerializer,
 )
+from .staff import ActionRefused, staff_transition
 from .transitions import CUSTOMER_CANCELLABLE, TransitionNotAllowed, transition
 
 CART_TOKEN = OpenApiParameter(
@@ -55,6 +65,7 @@ IDEMPOTENCY_KEY = OpenApiParameter(
 )
 E400 = OpenApiResponse(description=_("Invalid input (field errors)."))
 E401 = OpenApiResponse(description=_("Not authenticated."))
+E403 = OpenApiResponse(description=_("Staff without the change_order permission."))
 E404 = OpenApiResponse(description=_("Not found (or not yours)."))
 E409 = OpenApiResponse(description=_("Conflict with the stock or the order's status."))
 E422 = OpenApiResponse(description=_("The Idempotency-Key was used with another body."))
@@ -154,42 +165,87 @@ class CartItemView(BazaryAPIMixin, APIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
+def has_order_perm(request: Request, codename: str) -> bool:
+    """Staff with the model permission ``bazary_orders.<codename>`` (the catalog's staff rule)."""
+    return is_staff(request) and request.user.has_perm(f"bazary_orders.{codename}")
+
+
 class OrderPermission(permissions.BasePermission):
-    """Anyone may place an order (guests give an email); the rest is the customer's own."""
+    """Anyone may place an order (guests give an email) and open one with its
+    guest link; listing needs an account; staff actions need ``change_order``."""
 
     def has_permission(self, request: Request, view: Any) -> bool:
-        return view.action == "create" or bool(request.user and request.user.is_authenticated)
+        if view.action in STAFF_ACTIONS:
+            return has_order_perm(request, "change_order")
+        if view.action == "create" or (view.action == "retrieve" and "token" in request.query_params):
+            return True
+        return bool(request.user and request.user.is_authenticated)
+
+
+#: Actions for staff with ``change_order``.
+STAFF_ACTIONS = frozenset({"transition", "notes"})
+GUEST_TOKEN = OpenApiParameter(
+    "token",
+    OpenApiTypes.STR,
+    OpenApiParameter.QUERY,
+    description="The token of a guest's order link (from the confirmation email): opens that order read-only.",
+)
 
 
 class OrderViewSet(BazaryAPIMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    """The signed-in customer's orders; checkout for anyone."""
+    """The signed-in customer's orders (every order for staff with view_order); checkout for anyone."""
 
     permission_classes = [OrderPermission]
     pagination_class = OrdersPagination
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = OrderFilter
     lookup_field = "number"
     lookup_value_regex = "[^/]+"
 
+    def staff_view(self) -> bool:
+        """Whether this request sees every order with the staff fields."""
+        if self.action in STAFF_ACTIONS:
+            return True
+        return self.action in ("list", "retrieve") and has_order_perm(self.request, "view_order")
+
     def get_queryset(self) -> QuerySet[Order]:
-        orders = (
-            Order.objects.filter(user=self.request.user) if self.request.user.is_authenticated else Order.objects.none()
-        )
+        user = self.request.user
+        if self.staff_view():
+            orders = Order.objects.all()
+        elif self.action == "retrieve" and "token" in self.request.query_params:
+            number = str(self.kwargs.get(self.lookup_field, ""))
+            valid = token_is_valid(number, self.request.query_params.get("token"))
+            orders = Order.objects.filter(number=number) if valid else Order.objects.none()
+        elif user.is_authenticated:
+            orders = Order.objects.filter(user=user)
+        else:
+            orders = Order.objects.none()
         if self.action == "list":
             return orders
-        return orders.prefetch_related(
-            "lines", Prefetch("events", queryset=OrderEvent.objects.order_by("created_at", "pk"))
-        )
+        if self.staff_view():
+            events = OrderEvent.objects.select_related("actor").order_by("created_at", "pk")
+        else:  # the status history without the staff's notes
+            events = OrderEvent.objects.exclude(from_status=F("to_status")).order_by("created_at", "pk")
+        return orders.prefetch_related("lines", Prefetch("events", queryset=events))
 
     def get_serializer_class(self) -> Any:
+        if self.staff_view():
+            return StaffOrderListSerializer if self.action == "list" else StaffOrderSerializer
         return OrderListSerializer if self.action == "list" else OrderSerializer
 
     @extend_schema(
-        responses={200: OrderListSerializer(many=True), 401: E401, 404: E404}, summary="Your orders, newest first"
+        responses={200: OrderListSerializer(many=True), 400: E400, 401: E401},
+        summary="Your orders, newest first (staff with view_order: every order)",
+        description="Filters: status (repeatable), created_after / created_before (ISO 8601), email, number, "
+        "search (number, email, recipient), ordering (created_at, total, number, status; '-' descending).",
     )
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return super().list(request, *args, **kwargs)
 
     @extend_schema(
-        responses={200: OrderSerializer, 401: E401, 404: E404}, summary="One of your orders (another customer's: 404)"
+        parameters=[GUEST_TOKEN],
+        responses={200: OrderSerializer, 401: E401, 404: E404},
+        summary="One of your orders (another customer's: 404); a guest's with its link's token",
     )
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return super().retrieve(request, *args, **kwargs)
@@ -241,3 +297,45 @@ class OrderViewSet(BazaryAPIMixin, mixins.ListModelMixin, mixins.RetrieveModelMi
             raise Conflict(_("This order can no longer be cancelled."), code="not_cancellable") from None
         order = self.get_queryset().get(pk=order.pk)
         return Response(OrderSerializer(order, context={"request": request}).data)
+
+    @extend_schema(
+        request=TransitionSerializer,
+        responses={200: StaffOrderSerializer, 400: E400, 401: E401, 403: E403, 404: E404, 409: E409},
+        summary="Staff: move an order to another status",
+        description="Staff with change_order. `paid` marks an offline payment received (409 for other providers), "
+        "`fulfilled` takes the tracking number and carrier, `refunded` refunds through the order's provider "
+        "(offline: by hand). A move the state machine forbids is a 409, code `transition_not_allowed`.",
+    )
+    @action(detail=True, methods=["post"])
+    def transition(self, request: Request, number: str | None = None) -> Response:
+        order = self.get_object()
+        serializer = TransitionSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        try:
+            staff_transition(order, data.pop("status"), by=request.user, note=data.pop("note"), **data)
+        except ActionRefused as exc:
+            raise Conflict({"detail": exc.message, "code": exc.code}, code=exc.code) from None
+        order = self.get_queryset().get(pk=order.pk)
+        return Response(StaffOrderSerializer(order, context={"request": request}).data)
+
+    @extend_schema(
+        request=NoteSerializer,
+        responses={201: StaffOrderEventSerializer, 400: E400, 401: E401, 403: E403, 404: E404},
+        summary="Staff: add a note to an order's history",
+        description="Staff with change_order. The note is an internal event: customers never see it.",
+    )
+    @action(detail=True, methods=["post"])
+    def notes(self, request: Request, number: str | None = None) -> Response:
+        order = self.get_object()
+        serializer = NoteSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        event = OrderEvent.objects.create(
+            order=order,
+            from_status=order.status,
+            to_status=order.status,
+            actor=cast(Any, request.user),  # staff: signed in
+            note=serializer.validated_data["note"],
+            internal=True,
+        )
+        return Response(StaffOrderEventSerializer(event).data, status=status.HTTP_201_CREATED)
