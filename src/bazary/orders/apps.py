@@ -1,4 +1,4 @@
-from django.apps import AppConfig
+from django.apps import AppConfig, apps
 from django.utils.translation import gettext_lazy as _
 
 
@@ -14,3 +14,11 @@ class OrdersConfig(AppConfig):
         # The settings object registers itself with core's settings check;
         # checks.py registers the checks of the configured hooks.
         from . import checks, conf  # noqa: F401
+        from .emails import on_status_changed
+        from .signals import order_status_changed
+
+        order_status_changed.connect(on_status_changed, dispatch_uid="bazary.orders.emails.on_status_changed")
+        if apps.is_installed("bazary.notifications"):
+            from .emails import register_kinds
+
+            register_kinds()

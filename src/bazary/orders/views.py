@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any, cast
 
+from django.db import transaction
 from django.db.models import F, Prefetch, QuerySet
 from django.http import Http404
 from django.utils.translation import get_language
@@ -24,6 +25,7 @@ from bazary.core.pagination import PageNumberPagination
 from bazary.core.permissions import is_staff
 from bazary.core.views import BazaryAPIMixin
 
+from . import emails
 from .cart import add_line, cart_for, lines_of, set_quantity
 from .checkout import fingerprint, place_order
 from .conf import orders_settings
@@ -275,6 +277,9 @@ class OrderViewSet(BazaryAPIMixin, mixins.ListModelMixin, mixins.RetrieveModelMi
         order, created = place_order(
             cart, serializer.validated_data, user=request.user, language=get_language() or "", idempotency=idempotency
         )
+        if created:
+            placed = order
+            transaction.on_commit(lambda: emails.order_placed(placed, request=request))
         order = Order.objects.prefetch_related("lines", "events").get(pk=order.pk)
         provider = get_provider(order.payment_provider)
         payment = provider.start(order, request) if provider is not None and order.status == "pending_payment" else None

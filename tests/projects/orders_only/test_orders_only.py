@@ -61,3 +61,21 @@ def test_admin_pages(admin_client):
     assert admin_client.get("/admin/bazary_orders/order/").status_code == 200
     assert admin_client.get(f"/admin/bazary_orders/order/{order.pk}/change/").status_code == 200
     assert admin_client.get("/admin/bazary_orders/cart/").status_code == 200
+
+
+def test_order_emails_without_notifications(api_client, django_capture_on_commit_callbacks):
+    from django.core import mail
+
+    product = ProductFactory(stock=3)
+    token = api_client.post("/api/cart/items/", {"product": product.slug}, format="json").json()["token"]
+    with django_capture_on_commit_callbacks(execute=True):
+        response = api_client.post(
+            "/api/orders/",
+            {"shipping_address": ADDRESS, "email": "g@example.com"},
+            format="json",
+            HTTP_X_CART_TOKEN=token,
+        )
+    number = response.json()["number"]
+    [confirmation] = mail.outbox
+    assert (confirmation.to, confirmation.subject) == (["g@example.com"], f"Your order {number}")
+    assert f"/api/orders/{number}/?token=" in confirmation.body
