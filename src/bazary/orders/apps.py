@@ -15,9 +15,11 @@ class OrdersConfig(AppConfig):
         # checks.py registers the checks of the configured hooks.
         from . import checks, conf  # noqa: F401
         from .emails import on_status_changed
-        from .signals import order_status_changed
+        from .signals import order_placed, order_status_changed
+        from .timeouts import schedule_timeout
 
         order_status_changed.connect(on_status_changed, dispatch_uid="bazary.orders.emails.on_status_changed")
+        order_placed.connect(schedule_timeout, dispatch_uid="bazary.orders.timeouts.schedule_timeout")
         if apps.is_installed("bazary.notifications"):
             from .emails import register_kinds
 

@@ -11,6 +11,7 @@ protect nothing a dict does not.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.db import transaction
@@ -53,7 +54,14 @@ def is_allowed(order: Order, from_status: str, to_status: str) -> bool:
 
 
 def transition(
-    order: Order, to_status: str, *, by: Any = None, note: str = "", internal: bool = False, **changes: Any
+    order: Order,
+    to_status: str,
+    *,
+    by: Any = None,
+    note: str = "",
+    internal: bool = False,
+    only_from: Iterable[str] | None = None,
+    **changes: Any,
 ) -> OrderEvent:
     """Move ``order`` to ``to_status``: lock its row, check the move against
     :data:`TRANSITIONS` (:class:`TransitionNotAllowed` otherwise), set the
@@ -61,11 +69,15 @@ def transition(
     release the reserved stock when an order that was never fulfilled is
     cancelled or refunded (once: ``stock_released``), and record the
     :class:`OrderEvent` (``internal``: its note is for staff only), all in
-    one transaction. ``order`` is refreshed."""
+    one transaction. ``order`` is refreshed. ``only_from`` also refuses the
+    move unless the locked row is in one of those statuses (a check made
+    before the lock may be stale: the payment timeout cancels only orders
+    still unpaid)."""
     with transaction.atomic():
         locked = Order.objects.select_for_update().get(pk=order.pk)
         from_status = locked.status
-        if not is_allowed(locked, from_status, to_status):
+        stale = only_from is not None and from_status not in set(only_from)
+        if stale or not is_allowed(locked, from_status, to_status):
             raise TransitionNotAllowed(locked, from_status, to_status)
         now = timezone.now()
         locked.status = to_status
