@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.core.management import call_command, get_commands
 from django.core.management.base import BaseCommand, CommandParser
@@ -11,10 +12,11 @@ from django.utils import timezone
 
 DEMO_ADMIN_EMAIL = "admin@example.com"
 DEMO_ADMIN_PASSWORD = "bazary-demo"
+DEMO_ORDER_EMAIL = "demo-customer@example.com"
 
 
 class Command(BaseCommand):
-    help = "Prepare the demo site (migrate, demo admin, demo catalog) and run it."
+    help = "Prepare the demo site (migrate, demo admin, demo catalog, a demo order) and run it."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--addr", default="127.0.0.1:8000", help="Address for runserver.")
@@ -35,6 +37,9 @@ class Command(BaseCommand):
 
         if "bazary_seed_demo" in get_commands():
             call_command("bazary_seed_demo", products=products, stdout=self.stdout)
+        order = demo_order()
+        if order is not None:
+            self.stdout.write(f"Demo order {order.number} ({order.email}, {order.status}).")
 
         base = f"http://{addr}"
         self.stdout.write(
@@ -49,3 +54,27 @@ class Command(BaseCommand):
         )
         if not no_serve:
             call_command("runserver", addr, use_reloader=False)
+
+
+def demo_order() -> Any:
+    """A guest's order of two demo products, paid and shipped, placed through
+    the real checkout (stock reserved, history written); once only."""
+    if not apps.is_installed("bazary.orders"):
+        return None
+    from bazary.catalog.models import get_product_model
+    from bazary.orders.models import Order
+    from bazary.orders.transitions import transition
+    from bazary.testing.orders import place_test_order
+
+    existing = Order.objects.filter(email=DEMO_ORDER_EMAIL).first()
+    if existing is not None:
+        return existing
+    products = list(
+        get_product_model()._default_manager.visible().filter(stock__gte=2, variants__isnull=True).order_by("pk")[:2]
+    )
+    if not products:
+        return None
+    order = place_test_order([(product, 1) for product in products], email=DEMO_ORDER_EMAIL)
+    transition(order, "paid", note="Demo: bank transfer received.")
+    transition(order, "fulfilled", note="Demo: shipped.", tracking_number="DEMO-1Z999", carrier="Demo Post")
+    return order
