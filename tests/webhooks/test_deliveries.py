@@ -322,3 +322,13 @@ def test_an_event_that_breaks_after_the_commit_breaks_nothing_else(fast, receive
         assert "cannot describe it" in caplog.text
     finally:
         registry.unregister("shop.broken")
+
+
+def test_signed_right_without_use_tz(fast, receiver):
+    # Naive local times (USE_TZ off, a zone away from UTC): the signed
+    # timestamp is still the one in the header.
+    fast.USE_TZ = False
+    fast.TIME_ZONE = "America/New_York"
+    _, secret = make_endpoint(receiver.url, ["ping"])
+    send_event("ping", {"n": 1})
+    assert receiver.received[0].verify(secret)["data"] == {"n": 1}

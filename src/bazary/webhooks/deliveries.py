@@ -21,7 +21,7 @@ import logging
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from typing import Any
 
@@ -117,7 +117,8 @@ def _send(delivery: Delivery) -> tuple[Attempt, bool, timedelta | None]:
     headers = {
         "Content-Type": "application/json",
         "User-Agent": "bazary-webhooks",
-        **signature_headers(event, body, secrets, now),
+        # Aware UTC whatever USE_TZ says: the header and the signature must agree.
+        **signature_headers(event, body, secrets, datetime.now(tz=UTC)),
     }
     try:
         response = transport.post(endpoint.url, body.encode(), headers)
