@@ -17,6 +17,8 @@ if apps.is_installed("bazary.catalog"):
     urlpatterns.append(path("", include("bazary.catalog.urls")))
 if apps.is_installed("bazary.orders"):
     urlpatterns.append(path("", include("bazary.orders.urls")))
+if apps.is_installed("bazary.payments"):
+    urlpatterns.append(path("", include("bazary.payments.urls")))
 if apps.is_installed("bazary.notifications"):
     urlpatterns.append(path("notifications/", include("bazary.notifications.urls")))
 if apps.is_installed("bazary.webhooks"):

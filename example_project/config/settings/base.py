@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "bazary.notifications",
     "bazary.orders",
     "bazary.webhooks",
+    "bazary.payments",
     "demo",
     "ops",
 ]
@@ -214,6 +215,14 @@ _auth_rates = {
 }
 if _auth_rates:
     BAZARY_ACCOUNTS["THROTTLE_RATES"] = _auth_rates
+# Stripe is offered once its keys are in the environment (docs/payments.md).
+BAZARY_PAYMENTS: dict = {"PROVIDERS": {}}
+if env("STRIPE_SECRET_KEY"):
+    BAZARY_PAYMENTS["PROVIDERS"]["stripe"] = {
+        "SECRET_KEY": env("STRIPE_SECRET_KEY"),
+        "PUBLISHABLE_KEY": env("STRIPE_PUBLISHABLE_KEY"),
+        "WEBHOOK_SECRET": env("STRIPE_WEBHOOK_SECRET"),
+    }
 
 LOGGING = {
     "version": 1,

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from django.apps import apps
 from django.utils.translation import gettext_lazy as _
 
 from .conf import orders_settings
@@ -91,7 +92,14 @@ class CashOnDelivery(OfflinePayment):
 
 
 def payment_providers() -> list[PaymentProvider]:
-    return [cls() for cls in orders_settings.PAYMENT_PROVIDERS]
+    """``PAYMENT_PROVIDERS``, then the card providers configured in
+    ``BAZARY_PAYMENTS["PROVIDERS"]`` when bazary.payments is installed."""
+    providers: list[PaymentProvider] = [cls() for cls in orders_settings.PAYMENT_PROVIDERS]
+    if apps.is_installed("bazary.payments"):
+        from bazary.payments.providers import configured_providers
+
+        providers += configured_providers()
+    return providers
 
 
 def get_provider(code: str) -> PaymentProvider | None:

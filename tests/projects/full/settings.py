@@ -11,5 +11,6 @@ INSTALLED_APPS = [
     "bazary.notifications",
     "bazary.orders",
     "bazary.webhooks",
+    "bazary.payments",
 ]
 AUTH_USER_MODEL = "bazary_accounts.User"

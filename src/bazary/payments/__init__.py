@@ -1,0 +1,1 @@
+"""Card payments (Stripe, Chapa) behind the orders' payment provider interface."""

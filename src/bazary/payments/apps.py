@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class PaymentsConfig(AppConfig):
+    name = "bazary.payments"
+    label = "bazary_payments"
+    verbose_name = _("bazary payments")
+    # Fixed here so a project's DEFAULT_AUTO_FIELD never creates migrations
+    # inside site-packages.
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        # The settings object registers itself with core's settings check.
+        from . import checks, conf  # noqa: F401

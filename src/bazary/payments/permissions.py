@@ -1,0 +1,12 @@
+from typing import Any
+
+from rest_framework import permissions
+from rest_framework.request import Request
+
+
+class CanRefund(permissions.BasePermission):
+    """Staff with the ``bazary_payments.refund_order`` permission."""
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        user = request.user
+        return bool(user and user.is_authenticated and user.is_staff and user.has_perm("bazary_payments.refund_order"))
