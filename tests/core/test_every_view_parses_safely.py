@@ -100,8 +100,13 @@ def test_every_write_view_parses_with_bazarys_parsers_only(name, pattern):
 
 
 @pytest.fixture
-def world(db) -> dict[str, Any]:
+def world(db, settings) -> Iterator[dict[str, Any]]:
     """One object behind every kind of URL parameter, owned by a superuser."""
+    from bazary.testing.payments import FakeStripe
+
+    stripe_api = FakeStripe().__enter__()
+    keys = {"SECRET_KEY": "sk_test_1", "PUBLISHABLE_KEY": "pk_test_1", "WEBHOOK_SECRET": "whsec_1"}
+    settings.BAZARY_PAYMENTS = {"PROVIDERS": {"stripe": {**keys, "API_BASE": stripe_api.url}}}
     admin = UserFactory(is_staff=True, is_superuser=True)
     category = CategoryFactory(slug="hostile")
     product = ProductFactory(slug="hostile", category=category)
@@ -121,7 +126,7 @@ def world(db) -> dict[str, Any]:
     )  # fmt: skip
     endpoint, _secret = make_endpoint("https://hooks.example.com/in")
     delivery = Delivery.objects.create(event=Event.objects.create(type="ping"), endpoint=endpoint)
-    return {
+    yield {
         "number": order.number,
         "admin": admin,
         "pk": {
@@ -138,6 +143,7 @@ def world(db) -> dict[str, Any]:
         "image_id": image.pk,
         "variant_id": variant.pk,
     }
+    stripe_api.__exit__()
 
 
 def url_for(name: str, pattern: URLPattern, world: dict[str, Any]) -> str:
@@ -147,6 +153,8 @@ def url_for(name: str, pattern: URLPattern, world: dict[str, Any]) -> str:
             kwargs[param] = "hostile"
         elif param in ("image_id", "variant_id", "number", "endpoint_pk"):
             kwargs[param] = world[param]
+        elif param == "provider":
+            kwargs[param] = "stripe"
         elif param == "value_slug":
             kwargs[param] = "hostile"
         elif param == "pk":

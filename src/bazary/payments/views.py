@@ -107,8 +107,8 @@ class WebhookView(BazaryAPIMixin, APIView):
     authentication_classes: Any = []
     permission_classes = [permissions.AllowAny]
     pagination_class = None
-    # The body is read raw for the signature, never through a parser.
-    parser_classes: Any = []
+    # The body is read raw (request.body) for the signature; request.data,
+    # the parsers, are never touched.
 
     def get_throttles(self) -> list[Any]:
         return []  # a provider retries; a throttled delivery would only come back
