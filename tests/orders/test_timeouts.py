@@ -68,8 +68,10 @@ def test_the_timeout_is_a_setting():
     assert cancel_unpaid_orders() == [order.number]
 
 
-@override_settings(BAZARY_ORDERS=CARD)
 def test_a_deferring_backend_gets_one_task_per_expiring_order(settings, django_capture_on_commit_callbacks):
+    # Both through the fixture: an override_settings decorator around the fixture's own
+    # override would be restored into the rest of the session when the fixture tears down.
+    settings.BAZARY_ORDERS = CARD
     settings.TASKS = {"default": {"BACKEND": task_backend_path("DummyBackend")}}
     backend = task_backends["default"]
     backend.clear()
