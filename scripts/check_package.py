@@ -22,6 +22,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 
+# The settings part of the README's snippet, as it stands there.
 SNIPPET_SETTINGS = """
 INSTALLED_APPS += [
     "rest_framework",
@@ -33,9 +34,16 @@ INSTALLED_APPS += [
     "bazary.catalog",
     "bazary.accounts",
     "bazary.notifications",
+    "bazary.orders",             # optional: cart, checkout and orders (needs only the catalog)
 ]
 AUTH_USER_MODEL = "bazary_accounts.User"   # optional: email-login user shipped by bazary
 REST_FRAMEWORK = {"DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema"}
+
+# On SQLite: take the write lock when a transaction begins, or concurrent
+# requests fail with "database is locked" (check bazary_core.W001).
+DATABASES["default"]["OPTIONS"] = {"transaction_mode": "IMMEDIATE", "timeout": 20}
+# Throttles and lockout count in the default cache: in production use one that
+# every worker shares, such as Redis (check bazary_core.W002).
 """
 
 SMOKE = """
