@@ -24,6 +24,7 @@ from bazary.orders.transitions import TransitionNotAllowed, transition
 from .exceptions import PaymentConflict, ProviderUnavailable
 from .models import LIVE_STATUSES, Payment, PaymentEvent, PaymentStatus, Refund
 from .money import from_minor, to_minor
+from .signals import payment_created, payment_refunded, send_on_commit
 from .transitions import set_status
 
 if TYPE_CHECKING:
@@ -68,6 +69,7 @@ def start_payment(order: Order, provider: CardProvider) -> tuple[Payment, bool]:
             currency=locked.currency,
             refunded_amount=Decimal(0),
         )
+        send_on_commit(payment_created, payment)
     # The provider's API is called outside the order's lock; the idempotency
     # key (the payment's id) makes a retried call create one intent.
     try:
@@ -140,8 +142,9 @@ def _apply(provider: CardProvider, payment: Payment, event: ProviderEvent) -> st
     if event.action == "refunded" and event.refunded_minor is not None:
         refunded = min(payment.amount, from_minor(event.refunded_minor, payment.currency))
         if payment.status == P.CAPTURED and refunded > payment.refunded_amount:
-            payment.refunded_amount = refunded
+            amount, payment.refunded_amount = refunded - payment.refunded_amount, refunded
             payment.save(update_fields=["refunded_amount", "updated_at"])
+            send_on_commit(payment_refunded, payment, amount=amount, refund=None)
             _refund_order_if_done(payment, by=None, note=f"{provider.code} refund")
         return ""
     return ""
@@ -192,5 +195,6 @@ def refund(order: Order, amount: Decimal | None, reason: str, *, by: Any) -> Ref
             reference=result.reference,
             created_by=by if getattr(by, "is_authenticated", False) else None,
         )
+        send_on_commit(payment_refunded, payment, amount=value, refund=record)
         _refund_order_if_done(payment, by=by, note=reason)
     return record

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from .models import Payment, PaymentStatus
+from .signals import payment_status_changed, send_on_commit
 
 P = PaymentStatus
 
@@ -40,12 +41,13 @@ def set_status(payment: Payment, to_status: str, **changes: Any) -> Payment:
         locked = Payment.objects.select_for_update().get(pk=payment.pk)
         if to_status not in TRANSITIONS[locked.status]:
             raise PaymentTransitionNotAllowed(locked, locked.status, to_status)
-        locked.status = to_status
+        from_status, locked.status = locked.status, to_status
         if to_status == P.CAPTURED:
             locked.captured_at = timezone.now()
         for name, value in changes.items():
             setattr(locked, name, value)
         locked.save()
+        send_on_commit(payment_status_changed, locked, from_status=from_status, to_status=to_status)
     for field in locked._meta.concrete_fields:
         setattr(payment, field.attname, getattr(locked, field.attname))
     return locked

@@ -12,6 +12,12 @@ installed, so endpoints can subscribe to nothing nobody sends.
   (``order_status_changed``, sent by ``bazary.orders.transitions.transition()``
   for every status change); the order's number, status, amounts and lines,
   the customer's id, and email and addresses only with ``INCLUDE_PII``.
+- payments: ``payment.created`` (``payment_created``), ``payment.authorized|captured|failed|cancelled``
+  (``payment_status_changed``, sent by ``bazary.payments.transitions.set_status()``
+  for every status change) and ``payment.refunded`` (``payment_refunded``: each
+  refund, partial or full, made through bazary or reported by the provider);
+  ids, amounts and statuses, never the client data (a client secret); the
+  refund's free-text reason only with ``INCLUDE_PII``.
 - accounts: ``customer.created`` (``post_save`` of a new user) and
   ``customer.deleted`` (``user_deleted``, or the row deleted); the id only,
   unless ``INCLUDE_PII``.
@@ -51,6 +57,17 @@ ORDER_STATUS_TYPES = {
     "refunded": EventType("order.refunded", "An order was refunded."),
 }
 ORDER_TYPES = [EventType("order.created", "An order was placed at checkout."), *ORDER_STATUS_TYPES.values()]
+PAYMENT_STATUS_TYPES = {
+    "authorized": EventType("payment.authorized", "A payment was authorized (not captured yet)."),
+    "captured": EventType("payment.captured", "A payment was captured: the money was taken."),
+    "failed": EventType("payment.failed", "A payment failed."),
+    "cancelled": EventType("payment.cancelled", "A payment was cancelled."),
+}
+PAYMENT_TYPES = [
+    EventType("payment.created", "A payment of an order was started with a provider."),
+    *PAYMENT_STATUS_TYPES.values(),
+    EventType("payment.refunded", "Money of a captured payment was refunded (partly or fully)."),
+]
 ACCOUNTS_TYPES = [
     EventType("customer.created", "An account was created."),
     EventType("customer.deleted", "An account was deleted (anonymised) or removed."),
@@ -128,6 +145,23 @@ def order_data(order: Any) -> dict[str, Any]:
     if webhooks_settings.INCLUDE_PII:
         data.update(email=order.email, shipping_address=order.shipping_address, billing_address=order.billing_address)
     return data
+
+
+def payment_data(payment: Any) -> dict[str, Any]:
+    # Never client_data: it holds what the customer's browser needs to pay (a client secret).
+    return {
+        "id": payment.pk,
+        "order": payment.order.number,
+        "provider": payment.provider,
+        "status": payment.status,
+        "amount": payment.amount,
+        "currency": payment.currency,
+        "refunded_amount": payment.refunded_amount,
+        "reference": payment.reference,
+        "created_at": payment.created_at,
+        "updated_at": payment.updated_at,
+        "captured_at": payment.captured_at,
+    }
 
 
 def customer_data(user: Any) -> dict[str, Any]:
@@ -237,11 +271,47 @@ def connect_orders() -> None:
     order_status_changed.connect(_order_status_changed, dispatch_uid="bazary.webhooks.order_status_changed")
 
 
+def _payment_created(sender: Any, payment: Any, **kwargs: Any) -> None:
+    # The payments' signals are sent after the commit already: the event goes at once.
+    send_event("payment.created", payment_data(payment))
+
+
+def _payment_status_changed(sender: Any, payment: Any, from_status: str, to_status: str, **kwargs: Any) -> None:
+    event_type = PAYMENT_STATUS_TYPES.get(to_status)
+    if event_type is not None:
+        send_event(event_type.code, {**payment_data(payment), "from_status": from_status})
+
+
+def _payment_refunded(sender: Any, payment: Any, amount: Any, refund: Any = None, **kwargs: Any) -> None:
+    detail: dict[str, Any] = {
+        "id": getattr(refund, "pk", None),
+        "amount": amount,
+        "status": getattr(refund, "status", ""),
+        "reference": getattr(refund, "reference", ""),
+        "created_at": getattr(refund, "created_at", None),
+    }
+    if webhooks_settings.INCLUDE_PII:  # free text written by staff: it may name the customer
+        detail["reason"] = getattr(refund, "reason", "")
+    send_event("payment.refunded", {**payment_data(payment), "refund": detail})
+
+
+def connect_payments() -> None:
+    from bazary.payments.signals import payment_created, payment_refunded, payment_status_changed
+
+    for event_type in PAYMENT_TYPES:
+        registry.register(event_type)
+    payment_created.connect(_payment_created, dispatch_uid="bazary.webhooks.payment_created")
+    payment_status_changed.connect(_payment_status_changed, dispatch_uid="bazary.webhooks.payment_status_changed")
+    payment_refunded.connect(_payment_refunded, dispatch_uid="bazary.webhooks.payment_refunded")
+
+
 def connect_sources() -> None:
     if apps.is_installed("bazary.catalog"):
         connect_catalog()
     if apps.is_installed("bazary.orders"):
         connect_orders()
+    if apps.is_installed("bazary.payments"):
+        connect_payments()
     if apps.is_installed("bazary.accounts"):
         connect_accounts()
     owners.register_kind()

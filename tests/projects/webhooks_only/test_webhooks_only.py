@@ -25,6 +25,7 @@ def test_only_core_catalog_and_webhooks_are_installed():
     # The catalog's events are registered, the accounts' are not.
     assert "product.created" in registry
     assert "customer.created" not in registry
+    assert "payment.created" not in registry
 
 
 @pytest.mark.django_db(transaction=True)
