@@ -1,11 +1,14 @@
 """The OpenAPI schema documents every accounts endpoint, its auth and its errors."""
 
 import pytest
+from rest_framework.test import APIClient
 
 
-@pytest.fixture
-def schema(api_client, db):
-    response = api_client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
+@pytest.fixture(scope="module")
+def schema(django_db_blocker):
+    # Built once for the module: generating the whole schema costs about a second.
+    with django_db_blocker.unblock():
+        response = APIClient().get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
     assert response.status_code == 200
     return response.json()
 
