@@ -11,7 +11,7 @@ from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from .models import Address, Login, Session, User
+from .models import AccountEvent, Address, Login, Session, User
 
 
 class UserCreationForm(AdminUserCreationForm):
@@ -92,4 +92,23 @@ class LoginAdmin(admin.ModelAdmin):
     readonly_fields = ("id", "user", "created_at", "revoked_at", "revoked_reason")
 
     def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+
+@admin.register(AccountEvent)
+class AccountEventAdmin(admin.ModelAdmin):
+    """The activity log, read-only: it is written by bazary (``bazary.accounts.activity.record``)."""
+
+    list_display = ("created_at", "kind", "user", "actor", "ip")
+    list_filter = ("kind",)
+    list_select_related = ("user", "actor")
+    search_fields = ("ip", "kind")
+    date_hierarchy = "created_at"
+    raw_id_fields = ("user", "actor")
+    readonly_fields = ("user", "actor", "kind", "ip", "user_agent", "created_at", "data")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False

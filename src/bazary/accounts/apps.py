@@ -1,6 +1,6 @@
 from django.apps import AppConfig, apps
 from django.contrib.auth import get_user_model
-from django.db.models.signals import post_save
+from django.db.models.signals import post_save, pre_delete
 from django.utils.translation import gettext_lazy as _
 
 
@@ -16,13 +16,18 @@ class AccountsConfig(AppConfig):
             conf,  # noqa: F401  (registers BAZARY_ACCOUNTS with the settings checks)
             signals,
         )
-        from .receivers import forget_deleted_user, revoke_deactivated_user
+        from .receivers import forget_deleted_user, forget_events_of_deleted_row, revoke_deactivated_user
 
         signals.user_deleted.connect(forget_deleted_user, dispatch_uid="bazary.accounts.forget_deleted_user")
         post_save.connect(
             revoke_deactivated_user,
             sender=get_user_model(),
             dispatch_uid="bazary.accounts.revoke_deactivated_user",
+        )
+        pre_delete.connect(
+            forget_events_of_deleted_row,
+            sender=get_user_model(),
+            dispatch_uid="bazary.accounts.forget_events_of_deleted_row",
         )
 
         if apps.is_installed("bazary.notifications"):

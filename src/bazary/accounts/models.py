@@ -176,3 +176,49 @@ class Session(models.Model):
 
     def __str__(self) -> str:
         return f"{self.token_id} {self.ip_address or ''}"
+
+
+class AccountEvent(models.Model):
+    """One entry of an account's security activity log (``bazary.accounts.activity``).
+
+    Written with :func:`bazary.accounts.activity.record`. ``user`` is the account
+    the event is about: empty for a failed login at an address that has no
+    account, and once the account's row is deleted (its events stay, anonymised).
+    ``actor`` is the staff member who did it, when it was not the user.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="bazary_account_events",
+        verbose_name=_("user"),
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="bazary_account_events_done",
+        verbose_name=_("done by"),
+    )
+    #: A code of ``bazary.accounts.activity``'s kind registry (no ``choices``: apps add kinds).
+    kind = models.CharField(_("kind"), max_length=64)
+    ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    user_agent = models.CharField(_("user agent"), max_length=512, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    data = models.JSONField(_("data"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("account event")
+        verbose_name_plural = _("account events")
+        ordering = ("-created_at", "-pk")
+        indexes = [
+            models.Index(fields=("user", "-created_at"), name="bazary_acc_event_user_created"),
+            models.Index(fields=("kind",), name="bazary_acc_event_kind"),
+            models.Index(fields=("created_at",), name="bazary_acc_event_created"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.created_at:%Y-%m-%d %H:%M:%S}"

@@ -10,8 +10,12 @@ from .models import RevokeReason, Session
 
 
 def forget_deleted_user(sender: Any, user: Any, **kwargs: Any) -> None:
-    """On ``user_deleted``: drop the session log (IPs, user agents) and the user's notifications."""
+    """On ``user_deleted``: drop the session log (IPs, user agents) and the user's notifications,
+    and anonymise the user's activity log."""
+    from . import activity
+
     Session.objects.filter(token__user=user).delete()
+    activity.forget_user(user)
     if apps.is_installed("bazary.notifications"):
         from bazary.notifications.privacy import forget_user
 
@@ -28,3 +32,11 @@ def revoke_deactivated_user(sender: Any, instance: Any, **kwargs: Any) -> None:
         from .sessions import revoke_all
 
         revoke_all(instance, RevokeReason.DEACTIVATED)
+
+
+def forget_events_of_deleted_row(sender: Any, instance: Any, **kwargs: Any) -> None:
+    """On ``pre_delete`` of the user model: the row goes, its events stay, anonymised (``user`` is then
+    set to NULL by the foreign key's ``SET_NULL``)."""
+    from . import activity
+
+    activity.forget_user(instance)

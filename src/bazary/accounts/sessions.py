@@ -28,6 +28,7 @@ from rest_framework_simplejwt.tokens import BlacklistMixin, RefreshToken
 from rest_framework_simplejwt.utils import datetime_from_epoch
 
 from bazary.core.network import client_ip
+from bazary.core.network import user_agent as request_user_agent
 
 from .authentication import LOGIN_CLAIM
 from .conf import accounts_settings, get_adapter
@@ -69,9 +70,7 @@ def _record_session(token: OutstandingToken, login: Login, request: HttpRequest 
     user_agent = ""
     ip = None
     if request is not None:
-        # NUL and other control characters never reach the database.
-        raw_agent = request.META.get("HTTP_USER_AGENT", "")
-        user_agent = "".join(ch for ch in raw_agent if ch.isprintable())[:USER_AGENT_MAX]
+        user_agent = request_user_agent(request, USER_AGENT_MAX)
         ip = client_ip(request) or None
     Session.objects.create(token=token, login=login, user_agent=user_agent, ip_address=ip)
 

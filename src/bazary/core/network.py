@@ -28,6 +28,12 @@ def client_ip(request: HttpRequest) -> str:
     return remote_addr
 
 
+def user_agent(request: HttpRequest, max_length: int = 512) -> str:
+    """The ``User-Agent`` of ``request``, printable characters only (no NUL reaches the database), capped."""
+    raw = request.META.get("HTTP_USER_AGENT", "") or ""
+    return "".join(ch for ch in str(raw) if ch.isprintable())[:max_length]
+
+
 def _is_ip(value: str) -> bool:
     try:
         ip_address(value)
