@@ -207,6 +207,10 @@ BAZARY_ACCOUNTS = {
     "EMAIL_CHANGE_URL": f"{env('FRONTEND_URL', SITE_URL)}/confirm-email?token={{token}}",
     "UNLOCK_URL": f"{env('FRONTEND_URL', SITE_URL)}/unlock-account?token={{token}}",
     "LOCKOUT_THRESHOLD": env_int("LOCKOUT_THRESHOLD", 5),
+    # Passkeys: the site's domain and the origins of the pages that use them (docs/accounts.md).
+    "PASSKEY_RP_ID": env("PASSKEY_RP_ID", "localhost"),
+    "PASSKEY_ORIGINS": env_list("PASSKEY_ORIGINS", "http://localhost:8000"),
+    "MFA_REQUIRED_FOR_STAFF": env_bool("MFA_REQUIRED_FOR_STAFF", False),
 }
 _auth_rates = {
     scope: env(f"THROTTLE_{scope.upper()}")

@@ -38,6 +38,14 @@ def _refused() -> AuthenticationFailed:
 
 
 class JWTAuthentication(authentication.JWTAuthentication):
+    def authenticate(self, request: Any) -> Any:
+        result = super().authenticate(request)
+        if result is not None and apps.is_installed("bazary.accounts"):
+            from .mfa import staff
+
+            staff.enforce(request, result[0])  # MFA_REQUIRED_FOR_STAFF
+        return result
+
     def get_user(self, validated_token: Token) -> Any:
         if not apps.is_installed("bazary.accounts"):
             return super().get_user(validated_token)

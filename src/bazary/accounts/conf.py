@@ -10,6 +10,9 @@ from django.utils.module_loading import import_string
 
 from bazary.core.conf import AppSettings, Option, rates_are_valid
 
+from .mfa.options import OPTIONS as MFA_OPTIONS
+from .mfa.options import passkey_settings_are_valid
+
 BLACKLIST_APP = "rest_framework_simplejwt.token_blacklist"
 SERIALIZER_BASE = "rest_framework.serializers.BaseSerializer"
 THROTTLE_BASE = "rest_framework.throttling.BaseThrottle"
@@ -89,7 +92,15 @@ def throttle_classes(*scopes: str) -> list[type]:
 
 
 def _positive_numbers(values: dict[str, Any]) -> Iterable[tuple[str, str]]:
-    for key in ("VERIFY_EMAIL_MAX_AGE", "LOCKOUT_WINDOW", "LOCKOUT_DURATION", "MAX_ADDRESSES", "EMAIL_CHANGE_MAX_AGE"):
+    for key in (
+        "VERIFY_EMAIL_MAX_AGE",
+        "LOCKOUT_WINDOW",
+        "LOCKOUT_DURATION",
+        "MAX_ADDRESSES",
+        "EMAIL_CHANGE_MAX_AGE",
+        "MFA_TOKEN_MAX_AGE",
+        "PASSKEY_CHALLENGE_MAX_AGE",
+    ):
         value = values.get(key)
         if isinstance(value, int) and value < 1:
             yield "bazary_accounts.E013", f"{key} must be at least 1, not {value}."
@@ -164,6 +175,7 @@ accounts_settings = AppSettings(
             base="bazary.accounts.adapter.DefaultAccountAdapter",
         ),
         "MAX_ADDRESSES": Option(50, (int,), help="Addresses one user may keep."),
+        **MFA_OPTIONS,
     },
     validators=[
         _url_templates_are_valid,
@@ -171,6 +183,7 @@ accounts_settings = AppSettings(
         _rotation_needs_blacklist,
         _throttle_classes_are_valid,
         _positive_numbers,
+        passkey_settings_are_valid,
     ],
 )
 

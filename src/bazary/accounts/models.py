@@ -222,3 +222,7 @@ class AccountEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.created_at:%Y-%m-%d %H:%M:%S}"
+
+
+# The second factors live in their own package; importing them here registers them with the app.
+from .mfa.models import Passkey, RecoveryCode, TOTPDevice  # noqa: E402, F401

@@ -10,11 +10,13 @@ from .models import RevokeReason, Session
 
 
 def forget_deleted_user(sender: Any, user: Any, **kwargs: Any) -> None:
-    """On ``user_deleted``: drop the session log (IPs, user agents) and the user's notifications,
-    and anonymise the user's activity log."""
+    """On ``user_deleted``: drop the session log (IPs, user agents), the second factors and the user's
+    notifications, and anonymise the user's activity log."""
     from . import activity
+    from .mfa.factors import reset
 
     Session.objects.filter(token__user=user).delete()
+    reset(user)
     activity.forget_user(user)
     if apps.is_installed("bazary.notifications"):
         from bazary.notifications.privacy import forget_user

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from django.contrib.auth import password_validation, user_logged_in
+from django.contrib.auth import password_validation
 from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
@@ -23,6 +23,7 @@ from bazary.core.network import client_ip
 from . import emails, lockout, sessions, signals, tokens
 from .conf import accounts_settings, get_adapter
 from .countries import COUNTRY_CODES
+from .mfa import login as mfa_login
 from .models import Address, RevokeReason
 from .tasks import request_account_email, send_verification
 
@@ -223,17 +224,17 @@ class LoginSerializer(TokenPairSerializer):
             raise exceptions.PermissionDenied(
                 {"detail": _("Verify your email address before logging in."), "code": "email_not_verified"}
             )
-        lockout.reset_client(subject, client)
         attrs["user"] = user
+        # With a second factor the client's failures are forgotten only once it is given (mfa.login).
+        attrs["mfa_pending"] = mfa_login.pending(user)
+        if not attrs["mfa_pending"]:
+            lockout.reset_client(subject, client)
         return attrs
 
-    def create(self, validated_data: dict[str, Any]) -> dict[str, str]:
-        user = validated_data["user"]
-        request = _request(self)
-        pair = sessions.issue_tokens(user, request)
-        # Django's receiver updates last_login; other receivers (audit logs) hear about it too.
-        user_logged_in.send(sender=type(user), request=request, user=user)
-        return pair
+    def create(self, validated_data: dict[str, Any]) -> dict[str, Any]:
+        if validated_data["mfa_pending"]:
+            return mfa_login.start(validated_data["user"])
+        return mfa_login.complete(validated_data["user"], _request(self))
 
 
 def _token_refused(exc: Exception) -> exceptions.AuthenticationFailed:

@@ -17,6 +17,7 @@ import logging
 import uuid
 from typing import Any
 
+from django.contrib.auth import user_logged_in
 from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest
@@ -86,6 +87,14 @@ def issue_tokens(user: Any, request: HttpRequest | None = None) -> dict[str, str
         refresh, outstanding = _new_refresh(user, login)
         _record_session(outstanding, login, request)
     return _pair(refresh)
+
+
+def sign_in(user: Any, request: HttpRequest | None = None) -> dict[str, str]:
+    """A completed login (password, password and second factor, or passkey): :func:`issue_tokens`, then
+    Django's ``user_logged_in`` (its receiver updates ``last_login``; audit receivers hear it too)."""
+    pair = issue_tokens(user, request)
+    user_logged_in.send(sender=type(user), request=request, user=user)
+    return pair
 
 
 def _load_refresh(raw: str, *, check_blacklist: bool = True) -> RefreshToken:

@@ -3,6 +3,7 @@
 from django.urls import path
 
 from . import views
+from .mfa import urls as mfa_urls
 
 app_name = "bazary_accounts"
 
@@ -32,3 +33,4 @@ urlpatterns = [
     path("addresses/", addresses, name="address-list"),
     path("addresses/<int:pk>/", address, name="address-detail"),
 ]
+urlpatterns += mfa_urls.urlpatterns  # two-factor sign-in and passkeys

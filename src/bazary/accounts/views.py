@@ -19,6 +19,7 @@ from bazary.core.views import BazaryAPIMixin
 from . import serializers as s
 from . import sessions
 from .conf import accounts_settings, throttle_classes
+from .mfa import serializers as mfa_serializers
 from .models import Address, RevokeReason
 
 TAGS = ["accounts"]
@@ -149,8 +150,9 @@ class LoginView(PublicView):
     @extend_schema(
         tags=TAGS,
         summary="Log in: an access and a refresh token",
+        description="With a second factor on, no tokens: an `mfa_token` for auth/token/mfa/ instead.",
         responses={
-            200: s.TokenPairSerializer,
+            200: mfa_serializers.LOGIN_RESPONSE,
             400: FIELD_ERRORS,
             401: error("Wrong password, unknown address or inactive account (all the same)."),
             403: error("code email_not_verified, or account_locked: this client failed too often at this account."),
@@ -224,6 +226,8 @@ class TokenVerifyView(PublicView):
 class LogoutView(UserView):
     """Revoke one of your refresh tokens."""
 
+    mfa_setup_allowed = True  # MFA_REQUIRED_FOR_STAFF lets limited tokens log out
+
     serializer_class = s.LogoutSerializer
 
     @extend_schema(
@@ -242,6 +246,8 @@ class LogoutView(UserView):
 
 class LogoutAllView(UserView):
     """Revoke every refresh token of yours."""
+
+    mfa_setup_allowed = True
 
     serializer_class = serializers.Serializer
 
