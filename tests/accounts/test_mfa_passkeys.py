@@ -236,3 +236,26 @@ def test_the_system_check_accepts_a_domain_and_its_subdomains(settings):
         "PASSKEY_ORIGINS": ["https://shop.example", "https://www.shop.example:8443"],
     }
     call_command("check")
+
+
+@override_settings(BAZARY_ACCOUNTS=NO_THROTTLE)
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("signature", "AAAA"),
+        ("signature", "not base64 !"),
+        ("authenticatorData", "AAAA"),
+        ("clientDataJSON", b64url(b"not json")),
+        ("clientDataJSON", b64url(b'{"type": "webauthn.get"}')),
+        ("userHandle", b64url(b"someone else")),
+    ],
+)
+def test_a_tampered_assertion_is_a_401(api_client, client_of, user, authenticator, field, value):
+    assert register(client_of, authenticator).status_code == 201
+    body = api_client.post("/api/auth/passkey/login/options/").json()
+    assertion = authenticator.get(body["options"], ORIGIN)
+    assertion["response"][field] = value
+    response = api_client.post(
+        "/api/auth/passkey/login/", {"state": body["state"], "credential": assertion}, format="json"
+    )
+    assert response.status_code == 401, response.content

@@ -160,6 +160,9 @@ def site(tmp_path_factory) -> Site:
         "SECURE_HSTS_SECONDS": "0",
         "THROTTLE_LOGIN": "5/min",
         "LOCKOUT_THRESHOLD": "3",
+        # Passkeys need a domain as relying party (browsers refuse an IP): the browser tests use localhost.
+        "PASSKEY_RP_ID": "localhost",
+        "PASSKEY_ORIGINS": f"http://localhost:{port}",
         "GUNICORN_BIND": f"127.0.0.1:{port}",
         "GUNICORN_WORKERS": "2",
         "DJANGO_SUPERUSER_EMAIL": ADMIN_EMAIL,

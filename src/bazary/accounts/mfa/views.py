@@ -235,7 +235,7 @@ class MFALoginView(PublicView):
 
 class MFAPasskeyOptionsView(PublicView):
     serializer_class = s.MFAPasskeyOptionsSerializer
-    throttle_scopes = ("login",)
+    # It hands out a challenge and checks nothing: the API-wide anon rate is enough.
 
     @extend_schema(
         tags=MFA_TAGS,
@@ -248,7 +248,7 @@ class MFAPasskeyOptionsView(PublicView):
 
 class PasskeyLoginOptionsView(PublicView):
     serializer_class = s.PasskeyLoginOptionsSerializer
-    throttle_scopes = ("login",)
+    # It hands out a challenge and checks nothing: the API-wide anon rate is enough.
 
     @extend_schema(
         tags=MFA_TAGS,
