@@ -259,3 +259,14 @@ def test_a_tampered_assertion_is_a_401(api_client, client_of, user, authenticato
         "/api/auth/passkey/login/", {"state": body["state"], "credential": assertion}, format="json"
     )
     assert response.status_code == 401, response.content
+
+
+def test_the_passkey_list_costs_the_same_queries_for_1_and_20_passkeys(client_of, user, django_assert_max_num_queries):
+    for count in (1, 20):
+        Passkey.objects.filter(user=user).delete()
+        Passkey.objects.bulk_create(
+            [Passkey(user=user, name=f"k{i}", credential_id=f"id-{count}-{i}", public_key=b"k") for i in range(count)]
+        )
+        with django_assert_max_num_queries(2):  # the user (with its login), the passkeys
+            response = client_of.get("/api/auth/mfa/passkeys/")
+        assert len(response.json()) == count
