@@ -130,3 +130,46 @@ def test_list_query_count_does_not_grow(auth_client, user, django_assert_max_num
     AddressFactory.create_batch(20, user=user)
     with django_assert_max_num_queries(4):
         assert len(auth_client.get("/api/auth/addresses/?page_size=20").json()["results"]) == 20
+
+
+def test_country_name_is_localised(auth_client):
+    from django.utils import translation
+
+    created = auth_client.post("/api/auth/addresses/", {**VALID, "country": "de"}, format="json").json()
+    assert (created["country"], created["country_name"]) == ("DE", "Germany")
+    with translation.override("fr"):
+        body = auth_client.get(f"/api/auth/addresses/{created['id']}/").json()
+    assert body["country_name"] == "Allemagne"  # django-countries' French name
+
+
+@pytest.mark.parametrize("code", ["276", "DEU", "D", "ÄE", "uk"])
+def test_only_assigned_two_letter_codes_are_accepted(auth_client, code):
+    response = auth_client.post("/api/auth/addresses/", {**VALID, "country": code}, format="json")
+    assert response.status_code == 400
+    assert list(response.json()) == ["country"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_migration_keeps_existing_codes_and_upper_cases_stray_ones():
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    user = AddressFactory().user
+
+    executor = MigrationExecutor(connection)
+    # The migration that made country a CountryField, and the state just before it.
+    (ours,) = [key for key in executor.loader.graph.nodes if key[0] == "bazary_accounts" and "profile_extras" in key[1]]
+    before = [parent for parent in executor.loader.graph.node_map[ours].parents if parent.key[0] == "bazary_accounts"]
+    target = [before[0].key]
+    executor.migrate(target)
+    old_apps = executor.loader.project_state(target).apps
+    OldAddress = old_apps.get_model("bazary_accounts", "Address")
+    common = {"user_id": user.pk, "recipient_name": "A", "line1": "1 Main St", "city": "Paris"}
+    kept = OldAddress.objects.create(country="FR", **common)
+    stray = OldAddress.objects.create(country="gb", **common)
+
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(executor.loader.graph.leaf_nodes())
+    assert Address.objects.get(pk=kept.pk).country == "FR"
+    assert Address.objects.get(pk=stray.pk).country == "GB"

@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "django_countries",  # localised country names of addresses
     "bazary.core",
     "bazary.catalog",
     "bazary.accounts",

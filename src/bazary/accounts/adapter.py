@@ -208,17 +208,34 @@ class DefaultAccountAdapter:
         return accounts_settings.UNLOCK_URL.format(token=token)
 
     # -- deletion -------------------------------------------------------
+    #: Personal fields of the user blanked by :meth:`anonymize_user` (where the model has them).
+    PERSONAL_TEXT_FIELDS = ("first_name", "last_name", "phone", "language", "timezone", "marketing_consent_source")
+    PERSONAL_NULL_FIELDS = ("email_verified_at", "date_of_birth", "marketing_consent_at")
+
     def anonymize_user(self, user: Any) -> None:
-        """Deactivate and strip personal data; the address becomes free to register again."""
+        """Deactivate and strip personal data; the address becomes free to register again.
+
+        The names, phone, date of birth, language, time zone and marketing
+        consent are blanked and the avatar's file is deleted once the
+        deletion commits.
+        """
         placeholder = f"deleted-{uuid.uuid4().hex}@invalid.invalid"
         setattr(user, self.email_field(), placeholder)
         if self.email_field() != user.USERNAME_FIELD:
             setattr(user, user.USERNAME_FIELD, placeholder)
-        for name in ("first_name", "last_name"):
+        for name in self.PERSONAL_TEXT_FIELDS:
             if self.has_field(name):
                 setattr(user, name, "")
-        if self.has_field("email_verified_at"):
-            user.email_verified_at = None
+        for name in self.PERSONAL_NULL_FIELDS:
+            if self.has_field(name):
+                setattr(user, name, None)
+        if self.has_field("marketing_opt_in"):
+            user.marketing_opt_in = False
+        if self.has_field("avatar") and user.avatar:
+            from .avatars import delete_after_commit
+
+            delete_after_commit(user, user.avatar.name)
+            user.avatar = ""
         user.is_active = False
         user.set_unusable_password()
         user.save()

@@ -16,7 +16,10 @@ class AccountsConfig(AppConfig):
             conf,  # noqa: F401  (registers BAZARY_ACCOUNTS with the settings checks)
             signals,
         )
+        from .export import register_sections
         from .receivers import forget_deleted_user, forget_events_of_deleted_row, revoke_deactivated_user
+
+        register_sections()  # profile, addresses and sessions in the personal-data export
 
         signals.user_deleted.connect(forget_deleted_user, dispatch_uid="bazary.accounts.forget_deleted_user")
         post_save.connect(

@@ -31,6 +31,7 @@ THROTTLE_CLASSES = {
         "password_check": "PasswordCheckRateThrottle",
         "email_change": "EmailChangeRateThrottle",
         "email_change_email": "EmailChangeEmailRateThrottle",
+        "export": "ExportRateThrottle",
     }.items()
 }
 
@@ -100,6 +101,8 @@ def _positive_numbers(values: dict[str, Any]) -> Iterable[tuple[str, str]]:
         "EMAIL_CHANGE_MAX_AGE",
         "MFA_TOKEN_MAX_AGE",
         "PASSKEY_CHALLENGE_MAX_AGE",
+        "AVATAR_MAX_BYTES",
+        "AVATAR_MAX_PIXELS",
     ):
         value = values.get(key)
         if isinstance(value, int) and value < 1:
@@ -143,6 +146,7 @@ accounts_settings = AppSettings(
                 "password_check": "10/hour",
                 "email_change": "5/hour",
                 "email_change_email": "3/hour",
+                "export": "3/hour",
             },
             (dict,),
             merge=True,
@@ -176,6 +180,10 @@ accounts_settings = AppSettings(
         ),
         "MAX_ADDRESSES": Option(50, (int,), help="Addresses one user may keep."),
         **MFA_OPTIONS,
+        "AVATAR_MAX_BYTES": Option(2 * 1024 * 1024, (int,), help="Largest accepted avatar upload, in bytes."),
+        "AVATAR_MAX_PIXELS": Option(
+            16_000_000, (int,), help="Most pixels (width x height) an avatar may have, read from its header."
+        ),
     },
     validators=[
         _url_templates_are_valid,

@@ -1,24 +1,29 @@
-"""ISO 3166-1 alpha-2 country codes (the 249 officially assigned ones)."""
+"""Countries of addresses: ISO 3166-1 alpha-2 codes and their localised names, from django-countries.
+
+django-countries keeps the list current with the standard (and its names
+translated); bazary only adds the API's rule that a code is two letters,
+case-insensitive in, upper case out. Localised names need ``"django_countries"``
+in ``INSTALLED_APPS`` (its translations are found through the app); without it
+they are English.
+"""
 
 from __future__ import annotations
 
-# fmt: off
-COUNTRY_CODES: frozenset[str] = frozenset({
-    "AD", "AE", "AF", "AG", "AI", "AL", "AM", "AO", "AQ", "AR", "AS", "AT", "AU", "AW", "AX", "AZ",
-    "BA", "BB", "BD", "BE", "BF", "BG", "BH", "BI", "BJ", "BL", "BM", "BN", "BO", "BQ", "BR", "BS",
-    "BT", "BV", "BW", "BY", "BZ", "CA", "CC", "CD", "CF", "CG", "CH", "CI", "CK", "CL", "CM", "CN",
-    "CO", "CR", "CU", "CV", "CW", "CX", "CY", "CZ", "DE", "DJ", "DK", "DM", "DO", "DZ", "EC", "EE",
-    "EG", "EH", "ER", "ES", "ET", "FI", "FJ", "FK", "FM", "FO", "FR", "GA", "GB", "GD", "GE", "GF",
-    "GG", "GH", "GI", "GL", "GM", "GN", "GP", "GQ", "GR", "GS", "GT", "GU", "GW", "GY", "HK", "HM",
-    "HN", "HR", "HT", "HU", "ID", "IE", "IL", "IM", "IN", "IO", "IQ", "IR", "IS", "IT", "JE", "JM",
-    "JO", "JP", "KE", "KG", "KH", "KI", "KM", "KN", "KP", "KR", "KW", "KY", "KZ", "LA", "LB", "LC",
-    "LI", "LK", "LR", "LS", "LT", "LU", "LV", "LY", "MA", "MC", "MD", "ME", "MF", "MG", "MH", "MK",
-    "ML", "MM", "MN", "MO", "MP", "MQ", "MR", "MS", "MT", "MU", "MV", "MW", "MX", "MY", "MZ", "NA",
-    "NC", "NE", "NF", "NG", "NI", "NL", "NO", "NP", "NR", "NU", "NZ", "OM", "PA", "PE", "PF", "PG",
-    "PH", "PK", "PL", "PM", "PN", "PR", "PS", "PT", "PW", "PY", "QA", "RE", "RO", "RS", "RU", "RW",
-    "SA", "SB", "SC", "SD", "SE", "SG", "SH", "SI", "SJ", "SK", "SL", "SM", "SN", "SO", "SR", "SS",
-    "ST", "SV", "SX", "SY", "SZ", "TC", "TD", "TF", "TG", "TH", "TJ", "TK", "TL", "TM", "TN", "TO",
-    "TR", "TT", "TV", "TW", "TZ", "UA", "UG", "UM", "US", "UY", "UZ", "VA", "VC", "VE", "VG", "VI",
-    "VN", "VU", "WF", "WS", "YE", "YT", "ZA", "ZM", "ZW",
-})
-# fmt: on
+from django_countries import countries
+
+
+def normalize_country(value: str) -> str | None:
+    """``value`` as an upper-case ISO 3166-1 alpha-2 code, or ``None`` if it is not an assigned one.
+
+    Only two-letter codes: django-countries would also map alpha-3 and numeric
+    codes, which the API does not promise.
+    """
+    code = value.strip().upper() if isinstance(value, str) else ""
+    if len(code) != 2 or not code.isascii() or not code.isalpha():
+        return None
+    return code if code in countries else None
+
+
+def country_name(code: str) -> str:
+    """The name of the country ``code`` in the active language ("" if unknown)."""
+    return str(countries.name(code)) if code else ""

@@ -11,9 +11,10 @@ from __future__ import annotations
 from typing import Any
 
 from django.apps import apps
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from bazary.core.email import enqueue_templated_email
+from bazary.core.email import enqueue_templated_email, recipient_locale
 
 TEMPLATE_DIR = "bazary/accounts/email"
 
@@ -77,16 +78,18 @@ def register_kinds() -> None:
 
 
 def send(kind: str, user: Any, context: dict[str, str], *, email: str | None = None) -> None:
-    """Send the ``kind`` email about ``user`` to ``email`` (default: the user's address)."""
+    """Send the ``kind`` email about ``user`` to ``email`` (default: the user's address),
+    in the user's language and time zone (:func:`bazary.core.email.recipient_locale`)."""
     if kind not in KINDS:
         raise ValueError(f"Unknown accounts email kind {kind!r}.")
     from .conf import get_adapter
 
-    context = {key: str(value) for key, value in context.items()}
+    # When it happened (ISO 8601): templates show it in the recipient's zone ({{ sent_at|local_datetime }}).
+    context = {"sent_at": timezone.now().isoformat(), **{key: str(value) for key, value in context.items()}}
     if apps.is_installed("bazary.notifications"):
         from bazary.notifications.api import notify
 
         notify(user, f"accounts.{kind}", context, email=email)
         return
     address = email or get_adapter().get_email(user)
-    enqueue_templated_email(template_for(kind), context, [address])
+    enqueue_templated_email(template_for(kind), context, [address], locale=recipient_locale(user))

@@ -12,7 +12,10 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
 
+from . import validators
+from .avatars import avatar_path
 from .managers import UserManager
 
 
@@ -28,6 +31,49 @@ class AbstractUser(AbstractBaseUser, PermissionsMixin):
     )
     is_active = models.BooleanField(_("active"), default=True)
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+
+    # -- profile extras (docs/accounts.md, "Profile") ------------------------
+    phone = models.CharField(
+        _("phone"),
+        max_length=validators.PHONE_MAX_LENGTH,
+        blank=True,
+        validators=[validators.validate_phone],
+        help_text=_("International (E.164) form, such as +33612345678."),
+    )
+    date_of_birth = models.DateField(
+        _("date of birth"), null=True, blank=True, validators=[validators.validate_date_of_birth]
+    )
+    #: No ``choices``: they would come from ``LANGUAGES`` and make a migration per project.
+    language = models.CharField(
+        _("language"),
+        max_length=validators.LANGUAGE_MAX_LENGTH,
+        blank=True,
+        validators=[validators.validate_language],
+        help_text=_("One of LANGUAGES; emails to the user are written in it. Empty: the site's language."),
+    )
+    timezone = models.CharField(
+        _("time zone"),
+        max_length=validators.TIMEZONE_MAX_LENGTH,
+        blank=True,
+        validators=[validators.validate_timezone],
+        help_text=_("An IANA name such as Europe/Paris; emails show times in it. Empty: TIME_ZONE."),
+    )
+    avatar = models.ImageField(_("avatar"), upload_to=avatar_path, max_length=255, blank=True)
+    marketing_opt_in = models.BooleanField(
+        _("marketing emails"), default=False, help_text=_("Whether the user agreed to newsletter-style emails.")
+    )
+    marketing_consent_at = models.DateTimeField(
+        _("marketing consent changed at"),
+        null=True,
+        blank=True,
+        help_text=_("When the user last gave or withdrew their consent to marketing emails."),
+    )
+    marketing_consent_source = models.CharField(
+        _("marketing consent source"),
+        max_length=64,
+        blank=True,
+        help_text=_("Where that choice was made (the client's label, such as signup_form, or admin)."),
+    )
 
     objects = UserManager()
 
@@ -90,7 +136,7 @@ class Address(models.Model):
     city = models.CharField(_("city"), max_length=128)
     region = models.CharField(_("region"), max_length=128, blank=True)
     postal_code = models.CharField(_("postal code"), max_length=32, blank=True)
-    country = models.CharField(_("country"), max_length=2, help_text=_("ISO 3166-1 alpha-2 code."))
+    country = CountryField(_("country"), help_text=_("ISO 3166-1 alpha-2 code."))
     phone = models.CharField(_("phone"), max_length=32, blank=True)
     is_default = models.BooleanField(_("default"), default=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)

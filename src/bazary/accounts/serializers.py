@@ -22,9 +22,10 @@ from bazary.core.network import client_ip
 
 from . import emails, lockout, sessions, signals, tokens
 from .conf import accounts_settings, get_adapter
-from .countries import COUNTRY_CODES
+from .countries import country_name, normalize_country
 from .mfa import login as mfa_login
 from .models import Address, RevokeReason
+from .profile import ProfileFieldsMixin
 from .tasks import request_account_email, send_verification
 
 #: Long enough for any passphrase, short enough that hashing it is cheap.
@@ -478,11 +479,13 @@ class PrimaryKeyField(serializers.ReadOnlyField):
     pass
 
 
-class UserSerializer(serializers.Serializer):
+class UserSerializer(ProfileFieldsMixin, serializers.Serializer):
     """The profile; works with any user model (fields it lacks are left out).
 
-    Only ``first_name`` and ``last_name`` are writable: everything else a client
-    sends (email, is_staff, is_active, password...) is ignored.
+    Writable: the names, ``phone``, ``date_of_birth``, ``language`` and
+    ``timezone``; everything else a client sends (email, is_staff, is_active,
+    password, the avatar and the marketing consent, which have endpoints of
+    their own...) is ignored.
     """
 
     id = PrimaryKeyField(source="pk")
@@ -492,7 +495,7 @@ class UserSerializer(serializers.Serializer):
     email_verified = serializers.SerializerMethodField()
     date_joined = serializers.DateTimeField(read_only=True)
 
-    optional_fields = ("first_name", "last_name", "date_joined")
+    optional_fields = ("first_name", "last_name", "date_joined", *ProfileFieldsMixin.profile_fields)
 
     def get_fields(self) -> dict[str, Any]:
         fields = super().get_fields()
@@ -545,6 +548,10 @@ PHONE_RE = re.compile(r"^\+?[0-9][0-9 ()./-]{2,30}$")
 
 
 class AddressSerializer(serializers.ModelSerializer):
+    #: Two letters, any case (django-countries' list); answered in upper case.
+    country = serializers.CharField(max_length=8)
+    country_name = serializers.SerializerMethodField(help_text=_("The country's name in the request's language."))
+
     class Meta:
         model = Address
         fields = (
@@ -557,6 +564,7 @@ class AddressSerializer(serializers.ModelSerializer):
             "region",
             "postal_code",
             "country",
+            "country_name",
             "phone",
             "is_default",
             "created_at",
@@ -567,10 +575,13 @@ class AddressSerializer(serializers.ModelSerializer):
         extra_kwargs = {"kind": {"error_messages": {"invalid_choice": _("Choose shipping or billing.")}}}
 
     def validate_country(self, value: str) -> str:
-        code = value.strip().upper()
-        if code not in COUNTRY_CODES:
+        code = normalize_country(value)
+        if code is None:
             raise serializers.ValidationError(_("Enter an ISO 3166-1 alpha-2 country code, such as US or FR."))
         return code
+
+    def get_country_name(self, address: Address) -> str:
+        return country_name(str(address.country or ""))
 
     def validate_phone(self, value: str) -> str:
         if value and not PHONE_RE.match(value):

@@ -104,3 +104,9 @@ class EmailChangeEmailRateThrottle(EmailScopedRateThrottle):
 
     scope = "email_change_email"
     field = "new_email"
+
+
+class ExportRateThrottle(UserScopedRateThrottle):
+    """``GET auth/me/export/``: a whole account's data per call."""
+
+    scope = "export"

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from . import me, views
 from .mfa import urls as mfa_urls
 
 app_name = "bazary_accounts"
@@ -23,6 +23,9 @@ urlpatterns = [
     path("logout/", views.LogoutView.as_view(), name="logout"),
     path("logout-all/", views.LogoutAllView.as_view(), name="logout-all"),
     path("me/", views.MeView.as_view(), name="me"),
+    path("me/avatar/", me.AvatarView.as_view(), name="me-avatar"),
+    path("me/marketing/", me.MarketingConsentView.as_view(), name="me-marketing"),
+    path("me/export/", me.ExportView.as_view(), name="me-export"),
     path("password/change/", views.PasswordChangeView.as_view(), name="password-change"),
     path("password/reset/", views.PasswordResetView.as_view(), name="password-reset"),
     path("password/reset/confirm/", views.PasswordResetConfirmView.as_view(), name="password-reset-confirm"),

@@ -25,6 +25,9 @@ class CatalogConfig(AppConfig):
         connect_search_updates()
         connect_trigram_threshold()
         connect_alert_triggers()
+        from .export import register_sections
+
+        register_sections()  # the stock alerts in the personal-data export
         if apps.is_installed("bazary.accounts"):
             # A signal, not a dependency: the catalog installs without accounts.
             from bazary.accounts.signals import user_deleted

@@ -4,6 +4,13 @@ A message named ``bazary/accounts/email/password_reset`` is rendered from
 ``<name>_subject.txt``, ``<name>.txt`` and (optional) ``<name>.html``. Projects
 override any of them by putting a file with the same path in their templates.
 
+Each message is rendered in its recipient's language and time zone when the
+user has them (``language`` and ``timezone`` attributes, as bazary's user
+model has; :func:`recipient_locale`), so ``{% translate %}``, dates and
+``{{ when|local_datetime }}`` (``{% load bazary_dates %}``) come out as that
+user reads them. ``notify()`` and the task that sends mail without
+bazary.notifications both render through :func:`render_email`.
+
 The subject and the text body are plain text, so they are rendered without
 HTML autoescaping ("Tom & Jerry's" stays so, not "Tom &amp; Jerry&#x27;s");
 the HTML body is escaped as usual. Templates need no ``{% autoescape %}``.
@@ -11,6 +18,8 @@ the HTML body is escaped as usual. Templates need no ``{% autoescape %}``.
 
 from __future__ import annotations
 
+import contextlib
+import zoneinfo
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,6 +28,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.template import Context, TemplateDoesNotExist
 from django.template import Template as DjangoTemplate
 from django.template.loader import get_template, render_to_string
+from django.utils import timezone as dj_timezone
 from django.utils import translation
 
 from .tasks import enqueue, task
@@ -43,8 +53,45 @@ def render_text(template_name: str, context: dict[str, Any]) -> str:
     return template.render(context)
 
 
-def render_email(template: str, context: dict[str, Any], *, language: str | None = None) -> RenderedEmail:
-    with translation.override(language or translation.get_language()):
+@dataclass(frozen=True)
+class Locale:
+    """The language and time zone a message is rendered in (``None``: the current ones)."""
+
+    language: str | None = None
+    timezone: str | None = None
+
+
+def _language(value: Any) -> str | None:
+    if isinstance(value, str) and value in {code for code, _name in settings.LANGUAGES}:
+        return value
+    return None
+
+
+def _timezone(value: Any) -> str | None:
+    if not isinstance(value, str) or not value or len(value) > 64:
+        return None
+    try:
+        zoneinfo.ZoneInfo(value)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):
+        return None
+    return value
+
+
+def recipient_locale(user: Any) -> Locale:
+    """The language and time zone ``user`` reads mail in: their ``language`` (one of
+    ``LANGUAGES``) and ``timezone`` (an IANA name), each ``None`` when the user has
+    none, or none that is valid here (the current language and zone then apply)."""
+    return Locale(
+        language=_language(getattr(user, "language", None)), timezone=_timezone(getattr(user, "timezone", None))
+    )
+
+
+def render_email(
+    template: str, context: dict[str, Any], *, language: str | None = None, timezone: str | None = None
+) -> RenderedEmail:
+    """Render ``template`` in ``language`` and ``timezone`` (default: the active ones)."""
+    zone = contextlib.nullcontext() if not timezone else dj_timezone.override(zoneinfo.ZoneInfo(timezone))
+    with translation.override(language or translation.get_language()), zone:
         subject = render_text(f"{template}_subject.txt", context)
         text = render_text(f"{template}.txt", context)
         try:
@@ -68,26 +115,46 @@ def build_message(rendered: RenderedEmail, to: list[str], *, from_email: str | N
 
 
 def send_templated_email(
-    template: str, context: dict[str, Any], to: list[str], *, from_email: str | None = None
+    template: str,
+    context: dict[str, Any],
+    to: list[str],
+    *,
+    from_email: str | None = None,
+    language: str | None = None,
+    timezone: str | None = None,
 ) -> int:
-    """Render and send at once through Django's email backend."""
-    return build_message(render_email(template, context), to, from_email=from_email).send()
+    """Render (in ``language`` and ``timezone``) and send at once through Django's email backend."""
+    rendered = render_email(template, context, language=language, timezone=timezone)
+    return build_message(rendered, to, from_email=from_email).send()
 
 
 @task()
 def send_templated_email_task(
-    template: str, context: dict[str, Any], to: list[str], from_email: str | None = None
+    template: str,
+    context: dict[str, Any],
+    to: list[str],
+    from_email: str | None = None,
+    language: str | None = None,
+    timezone: str | None = None,
 ) -> int:
     """The background form of :func:`send_templated_email` (JSON arguments only)."""
-    return send_templated_email(template, context, to, from_email=from_email)
+    return send_templated_email(
+        template, context, to, from_email=from_email, language=_language(language), timezone=_timezone(timezone)
+    )
 
 
 def enqueue_templated_email(
-    template: str, context: dict[str, Any], to: list[str], *, from_email: str | None = None
+    template: str,
+    context: dict[str, Any],
+    to: list[str],
+    *,
+    from_email: str | None = None,
+    locale: Locale | None = None,
 ) -> None:
     """Send from a task, so a request never waits on SMTP (see :func:`bazary.core.tasks.enqueue`).
 
     Used when ``bazary.notifications`` is not installed; with it installed, mail
     goes through ``notify()`` (which records and retries each delivery).
     """
-    enqueue(send_templated_email_task, template, context, to, from_email)
+    locale = locale or Locale()
+    enqueue(send_templated_email_task, template, context, to, from_email, locale.language, locale.timezone)

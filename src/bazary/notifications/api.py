@@ -9,7 +9,7 @@ from typing import Any
 
 from django.db import models, transaction
 
-from bazary.core.email import render_email
+from bazary.core.email import recipient_locale, render_email
 
 from . import deliveries, withheld
 from .channels import Message
@@ -54,7 +54,10 @@ def notify(
     ``email`` sends the email to that address instead of the user's (for
     example a new, unconfirmed address) and needs exactly one recipient.
     Inactive recipients (``is_active`` false: deactivated or deleted accounts)
-    are skipped, except for kinds with ``farewell=True``.
+    are skipped, except for kinds with ``farewell=True``; so are recipients
+    without marketing consent for kinds with ``marketing=True``. Each message
+    is rendered in its recipient's ``language`` and ``timezone`` when the user
+    has them (:func:`bazary.core.email.recipient_locale`).
     """
     kind = kind if isinstance(kind, Kind) else registry.get(kind)
     context = {} if context is None else context
@@ -93,10 +96,12 @@ def notify(
             "target": target,
             "kind": kind,
         }
+        # In the recipient's language and time zone, when they have them.
+        locale = recipient_locale(user)
         message = Message(
             kind=kind,
             recipient=user,
-            rendered=render_email(kind.template, template_context),
+            rendered=render_email(kind.template, template_context, language=locale.language, timezone=locale.timezone),
             context=public,
             actor=actor,
             target=target,

@@ -14,3 +14,6 @@ class NotificationsConfig(AppConfig):
         # The settings object registers itself with core's settings check;
         # checks.py registers the check of the kinds registry.
         from . import checks, conf  # noqa: F401
+        from .export import register_sections
+
+        register_sections()  # notifications and preferences in the personal-data export

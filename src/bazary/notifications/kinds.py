@@ -47,6 +47,11 @@ class Kind:
     #: and the kind is never written to channels that keep messages in the
     #: database only (``in_app``). Templates print them as they are (``{{ url }}``).
     secret_context: tuple[str, ...] = ()
+    #: A newsletter-style kind (promotions, product news): sent only to users
+    #: who agreed to marketing email (``marketing_opt_in`` true on the user,
+    #: bazary's ``AbstractUser`` has it); a user model without that field gets
+    #: none. Never mandatory.
+    marketing: bool = False
 
     def __post_init__(self) -> None:
         if not isinstance(self.code, str) or not self.code or len(self.code) > 100:
@@ -62,6 +67,8 @@ class Kind:
         if isinstance(keys, str) or not all(isinstance(k, str) and k for k in keys):
             raise ValueError(f"Kind {self.code!r}: secret_context must be a tuple of context keys.")
         object.__setattr__(self, "secret_context", tuple(keys))
+        if self.marketing and self.mandatory:
+            raise ValueError(f"Kind {self.code!r}: a marketing kind cannot be mandatory (consent can be withdrawn).")
 
     @property
     def label(self) -> str:
@@ -70,7 +77,10 @@ class Kind:
     def reaches(self, user: Any) -> bool:
         """Whether this kind is sent to ``user`` (``None``: an account deleted
         from the database). Inactive accounts (deactivated, or deleted by
-        bazary.accounts, which deactivates and anonymises) get farewells only."""
+        bazary.accounts, which deactivates and anonymises) get farewells only;
+        marketing kinds reach only users who consented (:func:`has_marketing_consent`)."""
+        if self.marketing and not has_marketing_consent(user):
+            return False
         return self.farewell or is_active(user)
 
 
@@ -78,6 +88,12 @@ def is_active(user: Any) -> bool:
     """Whether ``user`` gets notifications at all: a saved account that is
     active (models without ``is_active`` count as active, like Django's auth)."""
     return user is not None and bool(getattr(user, "is_active", True))
+
+
+def has_marketing_consent(user: Any) -> bool:
+    """Whether ``user`` agreed to marketing email: ``marketing_opt_in`` is true
+    (bazary.accounts records it, with its time and source)."""
+    return user is not None and getattr(user, "marketing_opt_in", False) is True
 
 
 class UnknownKind(LookupError):

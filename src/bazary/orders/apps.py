@@ -20,6 +20,9 @@ class OrdersConfig(AppConfig):
 
         order_status_changed.connect(on_status_changed, dispatch_uid="bazary.orders.emails.on_status_changed")
         order_placed.connect(schedule_timeout, dispatch_uid="bazary.orders.timeouts.schedule_timeout")
+        from .export import register_sections
+
+        register_sections()  # the orders in the personal-data export
         if apps.is_installed("bazary.notifications"):
             from .emails import register_kinds
 

@@ -76,3 +76,48 @@ def test_email_change_sends_the_link_to_the_new_address():
     confirm = next(m for m in mail.outbox if m.to == ["new@example.com"])
     token = re.search(r"token=(\S+)", confirm.body).group(1)
     assert client.post("/api/auth/email/change/confirm/", {"token": token}).json() == {"email": "new@example.com"}
+
+
+def _login(email):
+    client = APIClient()
+    pair = client.post("/api/auth/token/", {"email": email, "password": PASSWORD}, format="json").json()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {pair['access']}")
+    return client
+
+
+def test_the_export_has_only_the_sections_of_the_installed_apps(django_assert_max_num_queries):
+    from bazary.testing.accounts import AddressFactory
+
+    user = UserFactory(password=PASSWORD, first_name="Ada")
+    AddressFactory(user=user, country="DE")
+    client = _login(user.email)
+    with django_assert_max_num_queries(8):
+        response = client.get("/api/auth/me/export/")
+    assert response.status_code == 200
+    body = response.json()
+    # No catalog, notifications or orders here: none of their sections.
+    assert set(body) == {"exported_at", "profile", "addresses", "sessions"}
+    assert body["profile"]["first_name"] == "Ada"
+    assert body["addresses"][0]["country"] == "DE"
+
+
+def test_mail_without_notifications_is_rendered_in_the_users_language_and_zone():
+    from django.utils import timezone
+
+    user = UserFactory(password=PASSWORD, language="de", timezone="America/New_York")
+    client = _login(user.email)
+    before = timezone.now()
+    response = client.post(
+        "/api/auth/password/change/",
+        {"current_password": PASSWORD, "new_password": "another long passphrase 42"},
+        format="json",
+    )
+    assert response.status_code == 204
+    (message,) = mail.outbox
+    from zoneinfo import ZoneInfo
+
+    from django.utils import formats, translation
+
+    with translation.override("de"):
+        expected = formats.date_format(before.astimezone(ZoneInfo("America/New_York")), "DATE_FORMAT")
+    assert expected in message.body  # a German date ("1. Dezember 2026") in New York's calendar

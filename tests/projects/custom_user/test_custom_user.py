@@ -95,3 +95,36 @@ def test_password_reset_and_account_deletion(api_client):
     assert not member.bazary_addresses.exists()
     again = api_client.post("/api/auth/register/", {"email": "m@example.com", "password": PASSWORD})
     assert again.status_code == 201
+
+
+def test_a_user_model_without_the_profile_extras_keeps_working(api_client):
+    """Member has none of AbstractUser's profile extras: the profile leaves them out, their
+    endpoints are 404, the export and the mail work with the fields it has."""
+    member = UserFactory(email="x@example.com", display_name="Xu")
+    pair = api_client.post("/api/auth/token/", {"email": "x@example.com", "password": PASSWORD}).json()
+    client = bearer(pair["access"])
+    me = client.get("/api/auth/me/").json()
+    for name in ("phone", "date_of_birth", "language", "timezone", "avatar", "marketing_opt_in"):
+        assert name not in me
+    # Sent fields the model lacks are ignored, as other unknown fields are.
+    assert client.patch("/api/auth/me/", {"phone": "+33612345678"}, format="json").status_code == 200
+    assert client.put("/api/auth/me/avatar/", {}, format="multipart").status_code == 404
+    assert client.post("/api/auth/me/marketing/", {}, format="json").status_code == 404
+
+    export = client.get("/api/auth/me/export/").json()
+    assert set(export) == {"exported_at", "profile", "addresses", "sessions"}
+    assert export["profile"]["username"] == "x@example.com"
+    assert export["profile"]["display_name"] == "Xu"
+    assert "password" not in export["profile"]
+    assert "groups" not in export["profile"]  # Member has no groups
+
+    mail.outbox.clear()
+    change = client.post(
+        "/api/auth/password/change/",
+        {"current_password": PASSWORD, "new_password": "another long passphrase 42"},
+        format="json",
+    )
+    assert change.status_code == 204
+    (message,) = mail.outbox
+    assert "When:" in message.body  # in the site's language and zone
+    member.refresh_from_db()

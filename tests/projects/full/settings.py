@@ -12,5 +12,6 @@ INSTALLED_APPS = [
     "bazary.orders",
     "bazary.webhooks",
     "bazary.payments",
+    "django_countries",  # localised country names of addresses (docs/accounts.md)
 ]
 AUTH_USER_MODEL = "bazary_accounts.User"
