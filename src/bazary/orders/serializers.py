@@ -192,7 +192,8 @@ class AddressField(serializers.Field):
         address = Address.objects.filter(user=user, pk=int(data)).first()
         if address is None:
             self.fail("unknown")
-        return {name: getattr(address, name) for name in ADDRESS_FIELDS}
+        # Text only: the snapshot is JSON (an address's country is a django-countries Country).
+        return {name: str(getattr(address, name) or "") for name in ADDRESS_FIELDS}
 
     def to_representation(self, value: Any) -> Any:
         return value
