@@ -101,7 +101,7 @@ def test_the_export_holds_only_the_callers_data(auth_client, user):
 def test_the_export_runs_a_bounded_number_of_queries(auth_client, user, n, django_assert_max_num_queries):
     _fill(user, n)
     # A fixed number whatever n: the request's own (the user, its login), then about one per section.
-    with django_assert_max_num_queries(11):
+    with django_assert_max_num_queries(12):
         response = auth_client.get(URL)
     assert response.status_code == 200
     body = response.json()
@@ -134,3 +134,50 @@ def test_a_project_adds_its_own_section(auth_client, user):
     finally:
         registry.unregister("loyalty")
     assert "loyalty" not in auth_client.get(URL).json()
+
+
+def _client_event(kind, user, agent="Mozilla/5.0 (Ada's laptop)", **data):
+    from bazary.accounts import activity
+
+    return activity.record(kind, user=user, client={"ip": "198.51.100.7", "user_agent": agent}, **data)
+
+
+def test_the_export_has_the_activity_log(auth_client, user):
+    from bazary.accounts.activity import EventKind
+
+    staff = UserFactory(is_staff=True)
+    _client_event(EventKind.PASSWORD_CHANGED, user)
+    from bazary.accounts import activity
+
+    activity.record(EventKind.SESSIONS_REVOKED, user=user, actor=staff)
+    _client_event(EventKind.PASSWORD_CHANGED, staff)  # another account's: not in it
+    events = auth_client.get(URL).json()["activity"]
+    kinds = [(e["kind"], e["by_staff"]) for e in events]
+    assert (EventKind.PASSWORD_CHANGED, False) in kinds
+    assert (EventKind.SESSIONS_REVOKED, True) in kinds
+    assert len([e for e in events if e["kind"] == EventKind.PASSWORD_CHANGED]) == 1
+    assert staff.email not in json.dumps(events)  # the staff member is not named
+    mine = next(e for e in events if e["kind"] == EventKind.PASSWORD_CHANGED)
+    assert (mine["ip"], mine["user_agent"]) == ("198.51.100.7", "Mozilla/5.0 (Ada's laptop)")
+
+
+def test_account_deletion_leaves_no_personal_data_in_the_activity_log(auth_client, user):
+    from bazary.accounts.activity import EventKind
+    from bazary.accounts.models import AccountEvent
+
+    email = user.email
+    # Before the account existed (or by someone trying the address): a failed sign-in naming it, unlinked.
+    _client_event(EventKind.LOGIN_FAILED, None, email=email, reason="credentials")
+    _client_event(EventKind.LOGIN_FAILED, None, "curl/8", email="someone-else@example.com", reason="credentials")
+    _client_event(EventKind.LOGIN_FAILED, user, email=email, reason="credentials")
+    _client_event(EventKind.PASSWORD_CHANGED, user)
+    from .conftest import PASSWORD
+
+    assert auth_client.delete("/api/auth/me/", {"password": PASSWORD}, format="json").status_code == 204
+    remaining = list(AccountEvent.objects.values("user_id", "ip", "user_agent", "data"))
+    text = json.dumps(remaining, default=str)
+    assert email not in text
+    assert "Ada's laptop" not in text
+    assert not [e for e in remaining if e["user_id"] == user.pk and e["ip"]]
+    # Another address's event is kept as it was.
+    assert AccountEvent.objects.filter(data__email="someone-else@example.com", ip="198.51.100.7").exists()

@@ -19,9 +19,12 @@ class AccountsConfig(AppConfig):
         from .export import register_sections
         from .receivers import forget_deleted_user, forget_events_of_deleted_row, revoke_deactivated_user
 
-        register_sections()  # profile, addresses and sessions in the personal-data export
+        register_sections()  # profile, addresses, sessions and activity in the personal-data export
 
         signals.user_deleted.connect(forget_deleted_user, dispatch_uid="bazary.accounts.forget_deleted_user")
+        from .privacy import forget_unlinked_events
+
+        signals.user_deleted.connect(forget_unlinked_events, dispatch_uid="bazary.accounts.forget_unlinked_events")
         post_save.connect(
             revoke_deactivated_user,
             sender=get_user_model(),

@@ -13,7 +13,7 @@ from rest_framework_simplejwt.token_blacklist.models import OutstandingToken
 from bazary.core.exports import registry
 from bazary.core.serialization import json_value, row
 
-from .models import Address
+from .models import AccountEvent, Address
 
 #: Never exported: a hash is not the user's data, and it would only help an attacker.
 PROFILE_EXCLUDE = ("password",)
@@ -60,8 +60,26 @@ def sessions_of(user: Any) -> list[dict[str, Any]]:
     return sessions
 
 
+def activity_of(user: Any) -> list[dict[str, Any]]:
+    """The account's activity log (``auth/activity/``), oldest first. A staff member who acted
+    is given as ``by_staff`` only: who they are is their data, not the user's."""
+    events = AccountEvent.objects.filter(user=user).order_by("created_at", "pk")
+    return [
+        {
+            "kind": event.kind,
+            "created_at": json_value(event.created_at),
+            "ip": event.ip,
+            "user_agent": event.user_agent,
+            "data": json_value(event.data),
+            "by_staff": event.actor_id is not None and event.actor_id != user.pk,
+        }
+        for event in events
+    ]
+
+
 def register_sections() -> None:
     """Called from ``AppConfig.ready()``."""
     registry.register("profile", profile_of)
     registry.register("addresses", addresses_of)
     registry.register("sessions", sessions_of)
+    registry.register("activity", activity_of)

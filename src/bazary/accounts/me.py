@@ -117,10 +117,10 @@ class ExportView(UserView):
     @extend_schema(
         tags=TAGS,
         summary="Download your personal data",
-        description="One JSON document with a section per installed app: `profile`, `addresses`, `sessions` "
-        "(accounts), `notifications`, `notification_deliveries`, `notification_preferences` (notifications), "
-        "`stock_alerts` (catalog), `orders` (orders), and any section the project registers. Throttled "
-        "(`THROTTLE_RATES['export']`).",
+        description="One JSON document with a section per installed app: `profile`, `addresses`, `sessions`, "
+        "`activity` (accounts), `notifications`, `notification_deliveries`, `notification_preferences` "
+        "(notifications), `stock_alerts` (catalog), `orders` (orders), and any section the project registers. "
+        "Throttled (`THROTTLE_RATES['export']`).",
         responses={
             200: OpenApiResponse(OpenApiTypes.OBJECT, description="`{exported_at, sections...}`"),
             401: UNAUTHENTICATED,

@@ -96,7 +96,7 @@ def test_the_export_has_only_the_sections_of_the_installed_apps(django_assert_ma
     assert response.status_code == 200
     body = response.json()
     # No catalog, notifications or orders here: none of their sections.
-    assert set(body) == {"exported_at", "profile", "addresses", "sessions"}
+    assert set(body) == {"exported_at", "profile", "addresses", "sessions", "activity"}
     assert body["profile"]["first_name"] == "Ada"
     assert body["addresses"][0]["country"] == "DE"
 
