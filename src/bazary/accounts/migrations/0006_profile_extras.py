@@ -18,7 +18,7 @@ def upper_case_countries(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('bazary_accounts', '0004_accountevent'),
+        ('bazary_accounts', '0005_mfa'),
     ]
 
     operations = [
