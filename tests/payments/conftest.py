@@ -9,10 +9,12 @@ from django.core.cache import cache
 
 from bazary.testing.catalog import ProductFactory
 from bazary.testing.orders import place_test_order
-from bazary.testing.payments import FakeStripe, stripe_event, stripe_signature
+from bazary.testing.payments import FakeChapa, FakeStripe, chapa_signature, stripe_event, stripe_signature
 from tests.orders.conftest import client_for, make_user
 
 WEBHOOK_SECRET = "whsec_test_secret"
+CHAPA_SECRET = "chapa-webhook-secret"
+CHAPA_KEY = "CHASECK_TEST-abc123"
 
 
 @pytest.fixture(autouse=True)
@@ -34,6 +36,15 @@ def stripe_api(settings):
                     "API_BASE": fake.url,
                 }
             }
+        }
+        yield fake
+
+
+@pytest.fixture
+def chapa_api(settings):
+    with FakeChapa() as fake:
+        settings.BAZARY_PAYMENTS = {
+            "PROVIDERS": {"chapa": {"SECRET_KEY": CHAPA_KEY, "WEBHOOK_SECRET": CHAPA_SECRET, "API_BASE": fake.url}}
         }
         yield fake
 
@@ -73,10 +84,23 @@ def send_event(client: Any, body: bytes, *, secret: str = WEBHOOK_SECRET, **head
     )
 
 
-def start(customer: Any, order: Any, **extra: Any) -> Any:
-    return client_for(customer).post(
-        f"/api/orders/{order.number}/payments/", {"provider": "stripe", **extra}, format="json"
+def send_chapa_event(client: Any, body: bytes, *, secret: str = CHAPA_SECRET, **headers: Any) -> Any:
+    return client.post(
+        "/api/payments/webhooks/chapa/",
+        body,
+        content_type="application/json",
+        HTTP_X_CHAPA_SIGNATURE=chapa_signature(body, secret),
+        **headers,
     )
 
 
-__all__ = ["client_for", "make_user", "send_event", "start", "stripe_event", "stripe_signature"]
+def start(customer: Any, order: Any, provider: str = "stripe", **extra: Any) -> Any:
+    return client_for(customer).post(
+        f"/api/orders/{order.number}/payments/", {"provider": provider, **extra}, format="json"
+    )
+
+
+__all__ = [
+    "chapa_signature", "client_for", "make_user", "send_chapa_event", "send_event", "start", "stripe_event",
+    "stripe_signature",
+]  # fmt: skip

@@ -4,6 +4,7 @@ import pytest
 from django.core.checks import run_checks
 
 KEYS = {"SECRET_KEY": "sk_test_1", "PUBLISHABLE_KEY": "pk_test_1", "WEBHOOK_SECRET": "whsec_1"}
+CHAPA = {"SECRET_KEY": "CHASECK_TEST-1", "WEBHOOK_SECRET": "hash_1"}
 
 
 def ids(settings, value):
@@ -22,6 +23,10 @@ def ids(settings, value):
         ({"PROVIDERS": {"stripe": {"SECRET_KEY": "sk"}}}, ["bazary_payments.E011", "bazary_payments.E011"]),
         ({"PROVIDERS": {"stripe": {**KEYS, "API_BASE": "127.0.0.1"}}}, ["bazary_payments.E012"]),
         ({"PROVIDERS": {"paypal": {}}}, ["bazary_payments.E010"]),
+        ({"PROVIDERS": {"chapa": CHAPA}}, []),
+        ({"PROVIDERS": {"chapa": {**CHAPA, "API_BASE": "http://127.0.0.1:9"}}}, []),
+        ({"PROVIDERS": {"chapa": {"SECRET_KEY": "CHASECK_TEST-1"}}}, ["bazary_payments.E011"]),
+        ({"PROVIDERS": {"chapa": {**CHAPA, "API_BASE": "api.chapa.co"}}}, ["bazary_payments.E012"]),
         ({"PROVIDERS": []}, ["bazary_payments.E003"]),
         ({"PROVIDER": {}}, ["bazary_payments.E002"]),
     ],
@@ -44,3 +49,5 @@ def test_configured_providers_join_the_checkout(settings):
     assert [p.code for p in payment_providers()] == ["bank_transfer"]
     settings.BAZARY_PAYMENTS = {"PROVIDERS": {"stripe": KEYS}}
     assert [p.code for p in payment_providers()] == ["bank_transfer", "stripe"]
+    settings.BAZARY_PAYMENTS = {"PROVIDERS": {"stripe": KEYS, "chapa": CHAPA}}
+    assert [p.code for p in payment_providers()] == ["bank_transfer", "stripe", "chapa"]

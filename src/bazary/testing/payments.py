@@ -1,9 +1,10 @@
-"""Test helpers of bazary.payments: a fake Stripe API on loopback and
-webhook signatures made with Stripe's documented scheme.
+"""Test helpers of bazary.payments: fake Stripe and Chapa APIs on loopback
+(one :class:`FakeServer` underneath) and webhook signatures made with each
+provider's documented scheme.
 
-The fake answers the few endpoints bazary calls with the documented shapes of
-Stripe's objects; it proves that bazary speaks Stripe's protocol through the
-real SDK, not how Stripe itself behaves.
+The fakes answer the few endpoints bazary calls with the documented shapes of
+the providers' objects; they prove that bazary speaks each protocol (Stripe's
+through the real SDK), not how the providers themselves behave.
 """
 
 from __future__ import annotations
@@ -55,32 +56,40 @@ def _nest(pairs: list[tuple[str, str]]) -> dict[str, Any]:
     return out
 
 
-class FakeStripe:
-    """``with FakeStripe() as stripe_api:`` serves ``stripe_api.url`` (the
-    SDK's ``api_base``); ``requests`` lists what it received,
-    ``intents`` the PaymentIntents it made; set ``fail`` to answer errors."""
+class FakeServer:
+    """What the fake provider APIs share: a threaded HTTP server on loopback
+    (``url``), the log of the ``requests`` it received, JSON answers, and a
+    lock around :meth:`handle`. ``with Fake() as api:`` serves while inside."""
+
+    #: Extra headers of every answer.
+    answer_headers: dict[str, str] = {}
 
     def __init__(self) -> None:
         self.requests: list[dict[str, Any]] = []
-        self.intents: dict[str, dict[str, Any]] = {}
-        self.refunds: list[dict[str, Any]] = []
         self.fail = False
-        self._replies: dict[str, tuple[int, dict[str, Any]]] = {}
         self._lock = threading.Lock()
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
+            def _serve(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
-                params = _nest(parse_qsl(self.rfile.read(length).decode()))
-                code, body = fake.handle(self.path, params, dict(self.headers))
+                raw = self.rfile.read(length) if length else b""
+                params = fake.parse(raw, self.headers.get("Content-Type", ""))
+                with fake._lock:
+                    fake.requests.append(
+                        {"method": self.command, "path": self.path, "params": params, "headers": dict(self.headers)}
+                    )
+                    code, body = fake.handle(self.path, params, dict(self.headers), method=self.command)
                 data = json.dumps(body).encode()
                 self.send_response(code)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(data)))
-                self.send_header("Request-Id", f"req_{secrets.token_hex(6)}")
+                for name, value in fake.answer_headers.items():
+                    self.send_header(name, value)
                 self.end_headers()
                 self.wfile.write(data)
+
+            do_GET = do_POST = _serve
 
             def log_message(self, format: str, *args: Any) -> None:
                 pass
@@ -88,7 +97,7 @@ class FakeStripe:
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
 
-    def __enter__(self) -> FakeStripe:
+    def __enter__(self) -> Any:
         # A short poll: shutdown() waits up to one interval (0.5 s by default) per test.
         threading.Thread(target=self.server.serve_forever, args=(0.01,), daemon=True).start()
         return self
@@ -97,28 +106,60 @@ class FakeStripe:
         self.server.shutdown()
         self.server.server_close()
 
-    def handle(self, path: str, params: dict[str, Any], headers: dict[str, str]) -> tuple[int, dict[str, Any]]:
+    def parse(self, raw: bytes, content_type: str) -> dict[str, Any]:
+        """The request's body: JSON, or form fields (``a[b]=1`` nested)."""
+        if content_type.startswith("application/json"):
+            try:
+                value = json.loads(raw or b"{}")
+            except ValueError:
+                return {}
+            return value if isinstance(value, dict) else {}
+        return _nest(parse_qsl(raw.decode()))
+
+    def handle(
+        self, path: str, params: dict[str, Any], headers: dict[str, str], *, method: str = "POST"
+    ) -> tuple[int, dict[str, Any]]:
+        """``(status, JSON body)`` of a request (called under the lock); each fake answers its routes."""
+        return 404, {"message": f"Unrecognized request URL {path}."}
+
+
+class FakeStripe(FakeServer):
+    """``with FakeStripe() as stripe_api:`` serves ``stripe_api.url`` (the
+    SDK's ``api_base``); ``requests`` lists what it received,
+    ``intents`` the PaymentIntents it made; set ``fail`` to answer errors."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.intents: dict[str, dict[str, Any]] = {}
+        self.refunds: list[dict[str, Any]] = []
+        self._replies: dict[str, tuple[int, dict[str, Any]]] = {}
+
+    @property
+    def answer_headers(self) -> dict[str, str]:  # type: ignore[override]
+        return {"Request-Id": f"req_{secrets.token_hex(6)}"}
+
+    def handle(
+        self, path: str, params: dict[str, Any], headers: dict[str, str], *, method: str = "POST"
+    ) -> tuple[int, dict[str, Any]]:
         key = headers.get("Idempotency-Key", "")
-        with self._lock:
-            self.requests.append({"path": path, "params": params, "headers": headers})
-            if self.fail:
-                return 402, {"error": {"type": "card_error", "code": "card_declined", "message": "Declined."}}
-            if not headers.get("Authorization", "").startswith("Bearer sk_"):
-                return 401, {"error": {"type": "invalid_request_error", "message": "Invalid API Key provided."}}
-            if key and key in self._replies:
-                return self._replies[key]
-            if path == "/v1/payment_intents":
-                reply = 200, self._intent(params)
-            elif path == "/v1/refunds":
-                reply = self._refund(params)
-            else:
-                reply = (
-                    404,
-                    {"error": {"type": "invalid_request_error", "message": f"Unrecognized request URL {path}."}},
-                )
-            if key:
-                self._replies[key] = reply
-            return reply
+        if self.fail:
+            return 402, {"error": {"type": "card_error", "code": "card_declined", "message": "Declined."}}
+        if not headers.get("Authorization", "").startswith("Bearer sk_"):
+            return 401, {"error": {"type": "invalid_request_error", "message": "Invalid API Key provided."}}
+        if key and key in self._replies:
+            return self._replies[key]
+        if path == "/v1/payment_intents":
+            reply = 200, self._intent(params)
+        elif path == "/v1/refunds":
+            reply = self._refund(params)
+        else:
+            reply = (
+                404,
+                {"error": {"type": "invalid_request_error", "message": f"Unrecognized request URL {path}."}},
+            )
+        if key:
+            self._replies[key] = reply
+        return reply
 
     def _intent(self, params: dict[str, Any]) -> dict[str, Any]:
         intent_id = f"pi_{secrets.token_hex(12)}"
@@ -159,3 +200,152 @@ class FakeStripe:
         intent = dict(self.intents[intent_id])
         intent.update(status="succeeded", amount_received=intent["amount"])
         return intent
+
+
+def chapa_signature(payload: bytes | str, secret: str) -> str:
+    """An ``x-chapa-signature`` header: the hex HMAC-SHA256 of the raw body, keyed by the webhook secret."""
+    body = payload.encode() if isinstance(payload, str) else payload
+    return hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+
+
+def _now() -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%S.000000Z", time.gmtime())
+
+
+class FakeChapa(FakeServer):
+    """``with FakeChapa() as chapa_api:`` serves ``chapa_api.url`` (the
+    provider's ``API_BASE``): ``POST /v1/transaction/initialize``,
+    ``GET /v1/transaction/verify/<tx_ref>`` and ``POST /v1/refund/<tx_ref>``
+    with the bodies Chapa documents. ``transactions`` holds what was
+    initialized (``status`` ``pending`` until :meth:`settle`); set ``fail``
+    to answer errors. It proves bazary's side of the protocol, not Chapa's."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.transactions: dict[str, dict[str, Any]] = {}
+        self.refunds: list[dict[str, Any]] = []
+
+    def handle(
+        self, path: str, params: dict[str, Any], headers: dict[str, str], *, method: str = "POST"
+    ) -> tuple[int, dict[str, Any]]:
+        if self.fail:
+            return 500, {"message": "Something went wrong.", "status": "failed", "data": None}
+        if not headers.get("Authorization", "").startswith("Bearer CHASECK"):
+            return 401, {"message": "Invalid API Key or User doesn't exist", "status": "failed", "data": None}
+        if method == "POST" and path == "/v1/transaction/initialize":
+            return self._initialize(params)
+        if method == "GET" and path.startswith("/v1/transaction/verify/"):
+            transaction = self.transactions.get(path.rsplit("/", 1)[-1])
+            if transaction is None:
+                return 404, {"message": "Invalid transaction or Transaction not found", "status": "failed"}
+            return 200, {"message": "Payment details", "status": "success", "data": self.verified(transaction)}
+        if method == "POST" and path.startswith("/v1/refund/"):
+            return self._refund(path.rsplit("/", 1)[-1], params)
+        return super().handle(path, params, headers, method=method)
+
+    def _initialize(self, params: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        missing = [name for name in ("amount", "currency", "tx_ref") if not params.get(name)]
+        if missing:
+            return 400, {"message": {name: [f"The {name} field is required."] for name in missing}, "status": "failed"}
+        if params["tx_ref"] in self.transactions:
+            return 400, {"message": "Transaction reference has been used before", "status": "failed", "data": None}
+        self.transactions[params["tx_ref"]] = {
+            **params,
+            "status": "pending",
+            "reference": f"AP{secrets.token_hex(5)}",
+            "refunded": "0",
+            "created_at": _now(),
+        }
+        token = secrets.token_urlsafe(12)
+        return 200, {
+            "message": "Hosted Link",
+            "status": "success",
+            "data": {"checkout_url": f"https://checkout.chapa.co/checkout/payment/{token}"},
+        }
+
+    def verified(self, transaction: dict[str, Any]) -> dict[str, Any]:
+        """The ``data`` of a verify answer (amount as a number, as Chapa sends it)."""
+        return {
+            "first_name": transaction.get("first_name"),
+            "last_name": transaction.get("last_name"),
+            "email": transaction.get("email"),
+            "currency": transaction["currency"],
+            "amount": float(transaction["amount"]),
+            "charge": 0.35,
+            "mode": "test",
+            "method": "test",
+            "type": "API",
+            "status": transaction["status"],
+            "reference": transaction["reference"],
+            "tx_ref": transaction["tx_ref"],
+            "customization": transaction.get("customization") or {"title": None, "description": None, "logo": None},
+            "meta": transaction.get("meta"),
+            "created_at": transaction["created_at"],
+            "updated_at": _now(),
+        }
+
+    def _refund(self, tx_ref: str, params: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        from decimal import Decimal
+
+        transaction = self.transactions.get(tx_ref)
+        if transaction is None or transaction["status"] != "success":
+            return 400, {"message": "Transaction not found or not successful", "status": "failed", "data": None}
+        reference = params.get("reference", "")
+        if reference and any(refund["merchant_reference"] == reference for refund in self.refunds):
+            return 400, {"message": "The reference has already been used", "status": "failed", "data": None}
+        remaining = Decimal(str(transaction["amount"])) - Decimal(transaction["refunded"])
+        amount = Decimal(params.get("amount") or remaining)
+        if amount <= 0 or amount > remaining:
+            return 400, {"message": "The refund amount exceeds the transaction amount", "status": "failed"}
+        transaction["refunded"] = str(Decimal(transaction["refunded"]) + amount)
+        refund = {
+            "id": len(self.refunds) + 1,
+            "chapa_reference": transaction["reference"],
+            "bank_reference": secrets.token_hex(5).upper(),
+            "amount": f"{amount:.2f}",
+            "ref": f"MERC-REF-{secrets.token_hex(6)}",
+            "currency": transaction["currency"],
+            "status": "Refund Initiated",
+            "reason": params.get("reason"),
+            "merchant_reference": reference,
+            "created_at": _now(),
+            "updated_at": _now(),
+        }
+        self.refunds.append(refund)
+        return 200, {
+            "message": "Refund initiated successfully. Processing time: 1-3 business days",
+            "status": "success",
+            "data": refund,
+        }
+
+    def settle(self, tx_ref: str, status: str = "success") -> None:
+        """The customer paid (``success``) or did not (``failed``); ``pending`` meanwhile."""
+        with self._lock:
+            self.transactions[tx_ref]["status"] = status
+
+    def event(self, tx_ref: str, event: str = "charge.success", **changes: Any) -> bytes:
+        """The JSON body of the webhook Chapa sends about ``tx_ref`` (``changes`` override its fields)."""
+        transaction = self.transactions[tx_ref]
+        body = {
+            "event": event,
+            "first_name": transaction.get("first_name"),
+            "last_name": transaction.get("last_name"),
+            "email": transaction.get("email"),
+            "mobile": None,
+            "currency": transaction["currency"],
+            "amount": f"{float(transaction['amount']):.2f}",
+            "charge": "0.35",
+            "status": "success" if event == "charge.success" else "failed",
+            "failure_reason": None,
+            "mode": "test",
+            "reference": transaction["reference"],
+            "created_at": transaction["created_at"],
+            "updated_at": _now(),
+            "type": "API",
+            "tx_ref": tx_ref,
+            "payment_method": "test",
+            "customization": {"title": None, "description": None, "logo": None},
+            "meta": transaction.get("meta"),
+            **changes,
+        }
+        return json.dumps(body).encode()

@@ -20,7 +20,10 @@ from ..conf import configured, provider_keys
 from ..exceptions import InvalidWebhook, ProviderUnavailable
 
 #: Provider code → the import string of its class.
-PROVIDER_CLASSES = {"stripe": "bazary.payments.providers.stripe.StripeProvider"}
+PROVIDER_CLASSES = {
+    "stripe": "bazary.payments.providers.stripe.StripeProvider",
+    "chapa": "bazary.payments.providers.chapa.ChapaProvider",
+}
 
 
 class CardProvider(PaymentProvider):
