@@ -16,12 +16,13 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from bazary.core.views import BazaryAPIMixin
+from bazary.orders.links import token_is_valid
 from bazary.orders.models import Order
-from bazary.orders.views import OrdersPagination
+from bazary.orders.views import GUEST_TOKEN, OrdersPagination
 
 from .exceptions import InvalidWebhook
 from .models import Payment
-from .permissions import CanRefund
+from .permissions import CanRefund, OrderOwnerOrGuestLink
 from .providers import get_card_provider
 from .serializers import PaymentSerializer, RefundRequestSerializer, RefundSerializer, StartPaymentSerializer
 from .services import record_event, refund, start_payment
@@ -39,24 +40,34 @@ MAX_WEBHOOK_BYTES = 256 * 1024
 
 
 class OrderPaymentsView(BazaryAPIMixin, GenericAPIView):
-    """The payments of one of your orders."""
+    """The payments of one of your orders, or of a guest's order with its link's ``token``."""
 
-    permission_classes = [permissions.IsAuthenticated]
+    permission_classes = [OrderOwnerOrGuestLink]
     pagination_class = OrdersPagination
     serializer_class = PaymentSerializer
 
     def get_order(self, number: str) -> Order:
+        if "token" in self.request.query_params:
+            # The guest link opens its one order; a token of another order opens nothing.
+            if not token_is_valid(number, self.request.query_params.get("token")):
+                raise Http404
+            return get_object_or_404(Order, number=number)
         return get_object_or_404(Order, number=number, user=self.request.user)
 
     def get_queryset(self) -> Any:
         return Payment.objects.filter(order=self.get_order(self.kwargs["number"])).order_by("-created_at", "-pk")
 
-    @extend_schema(responses={200: PaymentSerializer(many=True), 401: E401, 404: E404}, summary="The order's payments")
+    @extend_schema(
+        parameters=[GUEST_TOKEN],
+        responses={200: PaymentSerializer(many=True), 401: E401, 404: E404},
+        summary="The order's payments",
+    )
     def get(self, request: Request, number: str) -> Response:
         page = self.paginate_queryset(self.get_queryset())
         return self.get_paginated_response(PaymentSerializer(page, many=True).data)
 
     @extend_schema(
+        parameters=[GUEST_TOKEN],
         request=StartPaymentSerializer,
         responses={
             201: PaymentSerializer,
@@ -68,7 +79,8 @@ class OrderPaymentsView(BazaryAPIMixin, GenericAPIView):
             502: E502,
         },
         summary="Start paying the order with a provider",
-        description="The amount and currency are the order's. One live payment per order: asking again with the same "
+        description="The order's customer, or a guest with the order link's token. "
+        "The amount and currency are the order's. One live payment per order: asking again with the same "
         "provider returns the pending payment (200); another provider while one is in progress is a 409.",
     )
     def post(self, request: Request, number: str) -> Response:
