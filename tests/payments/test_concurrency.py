@@ -1,13 +1,15 @@
-"""Ten deliveries of one event at once: one capture, one paid transition (PostgreSQL)."""
+"""Ten deliveries of one event at once: one capture, one paid transition, one email (PostgreSQL)."""
 
 from __future__ import annotations
 
 import threading
 
 import pytest
+from django.core import mail
 from django.db import connection
 from rest_framework.test import APIClient
 
+from bazary.notifications.models import Delivery
 from bazary.orders.models import OrderEvent
 from bazary.payments.models import Payment, PaymentEvent
 from tests.payments.conftest import send_event, start, stripe_event
@@ -20,6 +22,7 @@ def test_concurrent_duplicate_webhooks_capture_once(stripe_api, customer, order)
         pytest.skip("needs PostgreSQL")
     payment = start(customer, order).json()
     body = stripe_event("payment_intent.succeeded", stripe_api.succeeded(payment["reference"]))
+    mail.outbox.clear()
     statuses: list[int] = []
     lock = threading.Lock()
     barrier = threading.Barrier(10)
@@ -44,6 +47,9 @@ def test_concurrent_duplicate_webhooks_capture_once(stripe_api, customer, order)
     assert PaymentEvent.objects.count() == 1
     assert Payment.objects.get().status == "captured"
     assert OrderEvent.objects.filter(order=order, to_status="paid").count() == 1
+    # One "paid" email: recorded once by notify() and sent once.
+    assert Delivery.objects.filter(kind="orders.paid", recipient=customer).count() == 1
+    assert [m.to for m in mail.outbox if "payment received" in m.subject] == [[customer.email]]
 
 
 @pytest.mark.postgres

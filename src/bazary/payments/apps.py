@@ -1,4 +1,4 @@
-from django.apps import AppConfig
+from django.apps import AppConfig, apps
 from django.utils.translation import gettext_lazy as _
 
 
@@ -13,3 +13,12 @@ class PaymentsConfig(AppConfig):
     def ready(self) -> None:
         # The settings object registers itself with core's settings check.
         from . import checks, conf  # noqa: F401
+        from .emails import on_payment_refunded
+        from .signals import payment_refunded
+
+        payment_refunded.connect(on_payment_refunded, dispatch_uid="bazary.payments.emails.on_payment_refunded")
+
+        if apps.is_installed("bazary.notifications"):
+            from .emails import register_kinds
+
+            register_kinds()
