@@ -73,7 +73,9 @@ def test_throttles_on_dummy_cache_are_off_and_say_so():
     assert "they are off" in message.msg
 
 
-@override_settings(DEBUG=False, CACHES=LOCMEM, BAZARY_ACCOUNTS=NO_ACCOUNT_LIMITS)
+@override_settings(
+    DEBUG=False, CACHES=LOCMEM, BAZARY_ACCOUNTS=NO_ACCOUNT_LIMITS, BAZARY_PAYMENTS={"THROTTLE_RATES": {"refund": None}}
+)
 def test_no_warning_when_nothing_is_throttled():
     assert check_throttle_cache() == []
     with override_settings(BAZARY_CORE={"THROTTLE_RATES": {"anon": "100/min"}}):

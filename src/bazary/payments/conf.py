@@ -7,6 +7,7 @@ listed is simply absent.
 - ``bazary_payments.E010`` an unknown provider code
 - ``bazary_payments.E011`` a configured provider lacks a key (or it is not a non-empty string)
 - ``bazary_payments.E012`` ``API_BASE`` is not an http(s) URL
+- ``bazary_payments.E013`` a ``THROTTLE_RATES`` value is not a rate like ``"30/hour"``
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from bazary.core.conf import AppSettings, Option
+from bazary.core.conf import AppSettings, Option, rates_are_valid
 
 #: The keys each provider needs; ``API_BASE`` is optional everywhere.
 REQUIRED_KEYS: dict[str, tuple[str, ...]] = {
@@ -55,8 +56,13 @@ payments_settings = AppSettings(
             help="Provider code → its keys, e.g. {'stripe': {'SECRET_KEY': ..., 'PUBLISHABLE_KEY': ..., "
             "'WEBHOOK_SECRET': ...}}; read them from the environment.",
         ),
+        "THROTTLE_RATES": Option(
+            {"refund": "30/hour"},
+            (dict,),
+            help="Per-endpoint rates: 'refund' (POST orders/{number}/refunds/, per staff user); None: no limit.",
+        ),
     },
-    validators=[_providers_are_valid],
+    validators=[_providers_are_valid, rates_are_valid("THROTTLE_RATES", "bazary_payments.E013")],
 )
 
 

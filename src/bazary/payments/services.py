@@ -132,6 +132,8 @@ def _apply(provider: CardProvider, payment: Payment, event: ProviderEvent) -> st
         try:
             transition(order, OrderStatus.PAID, note=f"{provider.code} {payment.reference}")
         except TransitionNotAllowed:
+            if order.status == OrderStatus.CANCELLED:
+                return _refund_late_capture(payment)
             return f"payment captured but the order is {order.status}: not marked paid"
         return ""
     if event.action == "failed":
@@ -148,6 +150,36 @@ def _apply(provider: CardProvider, payment: Payment, event: ProviderEvent) -> st
             _refund_order_if_done(payment, by=None, note=f"{provider.code} refund")
         return ""
     return ""
+
+
+#: The reason recorded on the automatic refund of a late capture.
+LATE_CAPTURE_REASON = "Captured after the order was cancelled: refunded automatically."
+
+
+def _refund_late_capture(payment: Payment) -> str:
+    """The money of a cancelled order arrived (the customer paid after
+    PAYMENT_TIMEOUT, or after cancelling): give it all back at once, since
+    the order's stock is released. The capture stays recorded either way; a
+    refund the provider refuses is logged as an error for staff to finish."""
+    try:
+        with transaction.atomic():
+            refund(payment.order, None, LATE_CAPTURE_REASON, by=None)
+    except (ProviderUnavailable, PaymentConflict, ValidationError) as error:
+        logger.error(
+            "payments: payment %s of cancelled order %s was captured and could not be refunded "
+            "automatically (%s): refund it with orders/%s/refunds/",
+            payment.pk,
+            payment.order.number,
+            error,
+            payment.order.number,
+        )
+        return "captured after the order was cancelled; automatic refund failed: refund it by hand"
+    logger.warning(
+        "payments: payment %s was captured after order %s was cancelled: refunded automatically",
+        payment.pk,
+        payment.order.number,
+    )
+    return "captured after the order was cancelled: refunded automatically"
 
 
 def _refund_order_if_done(payment: Payment, *, by: Any, note: str) -> None:

@@ -26,6 +26,7 @@ from .permissions import CanRefund, OrderOwnerOrGuestLink
 from .providers import get_card_provider
 from .serializers import PaymentSerializer, RefundRequestSerializer, RefundSerializer, StartPaymentSerializer
 from .services import record_event, refund, start_payment
+from .throttling import RefundRateThrottle
 
 logger = logging.getLogger("bazary.payments")
 
@@ -34,6 +35,7 @@ E401 = OpenApiResponse(description=_("Not authenticated."))
 E403 = OpenApiResponse(description=_("Not allowed."))
 E404 = OpenApiResponse(description=_("Not found (or not yours)."))
 E409 = OpenApiResponse(description=_("The order's status does not allow it."))
+E429 = OpenApiResponse(description=_("Too many refunds: try again later (Retry-After)."))
 E502 = OpenApiResponse(description=_("The payment provider refused or could not be reached."))
 #: The largest webhook body read (Stripe's events are a few KiB).
 MAX_WEBHOOK_BYTES = 256 * 1024
@@ -99,9 +101,22 @@ class OrderRefundsView(BazaryAPIMixin, APIView):
     permission_classes = [CanRefund]
     pagination_class = None
 
+    def get_throttles(self) -> list[Any]:
+        # The API-wide rates, and BAZARY_PAYMENTS["THROTTLE_RATES"]["refund"] per staff user.
+        return [*super().get_throttles(), RefundRateThrottle()]
+
     @extend_schema(
         request=RefundRequestSerializer,
-        responses={201: RefundSerializer, 400: E400, 401: E401, 403: E403, 404: E404, 409: E409, 502: E502},
+        responses={
+            201: RefundSerializer,
+            400: E400,
+            401: E401,
+            403: E403,
+            404: E404,
+            409: E409,
+            429: E429,
+            502: E502,
+        },
         summary="Refund a captured payment (all that remains when amount is omitted)",
     )
     def post(self, request: Request, number: str) -> Response:

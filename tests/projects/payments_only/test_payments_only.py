@@ -48,3 +48,35 @@ def test_pay_with_stripe(settings):
         assert Payment.objects.get().status == "captured"
         order.refresh_from_db()
         assert order.status == "paid"
+
+
+def test_refund_email_without_notifications(settings, django_capture_on_commit_callbacks):
+    from django.contrib.auth.models import Permission
+    from django.core import mail
+
+    from bazary.testing.payments import FakeChapa, chapa_signature
+
+    customer = User.objects.create_user("ann", "ann@example.com", "pw")
+    staff = User.objects.create_user("staff", "staff@example.com", "pw", is_staff=True)
+    staff.user_permissions.add(Permission.objects.get(codename="refund_order"))
+    order = place_test_order([(ProductFactory(price=Decimal("3.00"), stock=1), 1)], user=customer)
+    with FakeChapa() as fake:
+        settings.BAZARY_PAYMENTS = {
+            "PROVIDERS": {"chapa": {"SECRET_KEY": "CHASECK_TEST-1", "WEBHOOK_SECRET": "h", "API_BASE": fake.url}}
+        }
+        client = APIClient()
+        client.force_authenticate(customer)
+        payment = client.post(f"/api/orders/{order.number}/payments/", {"provider": "chapa"}).json()
+        fake.settle(payment["reference"])
+        body = fake.event(payment["reference"])
+        response = APIClient().post(
+            "/api/payments/webhooks/chapa/", body, content_type="application/json",
+            HTTP_X_CHAPA_SIGNATURE=chapa_signature(body, "h"),
+        )  # fmt: skip
+        assert response.status_code == 200
+        mail.outbox.clear()
+        client.force_authenticate(staff)
+        with django_capture_on_commit_callbacks(execute=True):
+            assert client.post(f"/api/orders/{order.number}/refunds/", {"reason": "x"}).status_code == 201
+    [email] = [m for m in mail.outbox if "refunded" in m.subject]
+    assert email.to == ["ann@example.com"]
