@@ -43,3 +43,32 @@ def test_production_passes_the_deploy_checks(tmp_path):
 def test_development_starts_on_embedded_defaults(tmp_path):
     result = manage("check", DJANGO_SETTINGS_MODULE="config.settings.development", BAZARY_VAR_DIR=str(tmp_path))
     assert result.returncode == 0, result.stderr
+
+
+def test_payment_providers_come_from_the_environment(tmp_path):
+    code = (
+        "from bazary.payments.conf import configured; p = configured();"
+        "print(sorted(p), p['chapa'].get('API_BASE'), 'API_BASE' in p['stripe'])"
+    )
+    result = manage(
+        "shell",
+        "-c",
+        code,
+        DJANGO_SETTINGS_MODULE="config.settings.development",
+        BAZARY_VAR_DIR=str(tmp_path),
+        STRIPE_SECRET_KEY="sk_test_1",
+        STRIPE_PUBLISHABLE_KEY="pk_test_1",
+        STRIPE_WEBHOOK_SECRET="whsec_1",
+        CHAPA_SECRET_KEY="CHASECK_TEST-1",
+        CHAPA_WEBHOOK_SECRET="hash",
+        CHAPA_API_BASE="http://127.0.0.1:9",
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-1] == "['chapa', 'stripe'] http://127.0.0.1:9 False"
+    # A key missing: manage.py check names it.
+    result = manage(
+        "check", DJANGO_SETTINGS_MODULE="config.settings.development", BAZARY_VAR_DIR=str(tmp_path),
+        CHAPA_SECRET_KEY="CHASECK_TEST-1",
+    )  # fmt: skip
+    assert result.returncode != 0
+    assert "bazary_payments.E011" in result.stderr

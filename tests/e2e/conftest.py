@@ -132,7 +132,26 @@ def create_database(database_url: str, name: str) -> str:
 
 
 @pytest.fixture(scope="session")
-def site(tmp_path_factory) -> Site:
+def payment_fakes():
+    """Fake Stripe and Chapa APIs on loopback, in this process, for the site's providers."""
+    from bazary.testing.payments import FakeChapa, FakeStripe
+
+    with FakeStripe() as stripe_api, FakeChapa() as chapa_api:
+        yield stripe_api, chapa_api
+
+
+#: The providers' keys the site runs with (the fakes check only their form).
+PAYMENT_ENV = {
+    "STRIPE_SECRET_KEY": "sk_test_e2e",
+    "STRIPE_PUBLISHABLE_KEY": "pk_test_e2e",
+    "STRIPE_WEBHOOK_SECRET": "whsec_e2e",
+    "CHAPA_SECRET_KEY": "CHASECK_TEST-e2e",
+    "CHAPA_WEBHOOK_SECRET": "chapa-e2e-hash",
+}
+
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory, payment_fakes) -> Site:
     tmp = tmp_path_factory.mktemp("site")
     redis = Redis(port=free_port(), log=tmp / "redis.log")
     port = free_port()
@@ -167,6 +186,10 @@ def site(tmp_path_factory) -> Site:
         "GUNICORN_WORKERS": "2",
         "DJANGO_SUPERUSER_EMAIL": ADMIN_EMAIL,
         "DJANGO_SUPERUSER_PASSWORD": ADMIN_PASSWORD,
+        # Both card providers, against the fakes: schemathesis reaches their routes.
+        **PAYMENT_ENV,
+        "STRIPE_API_BASE": payment_fakes[0].url,
+        "CHAPA_API_BASE": payment_fakes[1].url,
     }
     site = Site(base_url=f"http://127.0.0.1:{port}", env=env, email_dir=email_dir, redis=redis)
     logs = tmp / "logs"

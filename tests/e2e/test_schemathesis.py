@@ -49,3 +49,16 @@ def test_no_server_errors_and_responses_conform(site: Site, tmp_path: Path, who:
     result = run_schemathesis(site, tmp_path, *extra)
     output = result.stdout + result.stderr
     assert result.returncode == 0, output[-6000:]
+
+
+@pytest.mark.parametrize("who", ["anonymous", "staff"])
+def test_the_payments_routes_with_both_providers_configured(site: Site, tmp_path: Path, who: str, payment_fakes):
+    # The site offers Stripe and Chapa against the loopback fakes (conftest), so the
+    # webhook routes verify signatures and the payments routes reach a provider.
+    assert site.env["STRIPE_API_BASE"] == payment_fakes[0].url
+    extra = [] if who == "anonymous" else ["-H", f"Authorization: Bearer {site.token()}"]
+    result = run_schemathesis(site, tmp_path, "--include-path-regex", "/(payments|refunds)/", *extra)
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output[-6000:]
+    for route in ("/orders/{number}/payments/", "/orders/{number}/refunds/", "/payments/webhooks/{provider}/"):
+        assert route in output, output[-3000:]

@@ -220,7 +220,8 @@ _auth_rates = {
 }
 if _auth_rates:
     BAZARY_ACCOUNTS["THROTTLE_RATES"] = _auth_rates
-# Stripe is offered once its keys are in the environment (docs/payments.md).
+# Stripe and Chapa are offered once their keys are in the environment
+# (docs/payments.md); *_API_BASE only points them at a local test server.
 BAZARY_PAYMENTS: dict = {"PROVIDERS": {}}
 if env("STRIPE_SECRET_KEY"):
     BAZARY_PAYMENTS["PROVIDERS"]["stripe"] = {
@@ -228,6 +229,14 @@ if env("STRIPE_SECRET_KEY"):
         "PUBLISHABLE_KEY": env("STRIPE_PUBLISHABLE_KEY"),
         "WEBHOOK_SECRET": env("STRIPE_WEBHOOK_SECRET"),
     }
+if env("CHAPA_SECRET_KEY"):
+    BAZARY_PAYMENTS["PROVIDERS"]["chapa"] = {
+        "SECRET_KEY": env("CHAPA_SECRET_KEY"),
+        "WEBHOOK_SECRET": env("CHAPA_WEBHOOK_SECRET"),
+    }
+for _code in BAZARY_PAYMENTS["PROVIDERS"]:
+    if env(f"{_code.upper()}_API_BASE"):
+        BAZARY_PAYMENTS["PROVIDERS"][_code]["API_BASE"] = env(f"{_code.upper()}_API_BASE")
 
 LOGGING = {
     "version": 1,

@@ -8,7 +8,7 @@ from typing import Any
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import permissions, serializers, status
 from rest_framework.generics import GenericAPIView
 from rest_framework.request import Request
@@ -23,7 +23,7 @@ from bazary.orders.views import GUEST_TOKEN, OrdersPagination
 from .exceptions import InvalidWebhook
 from .models import Payment
 from .permissions import CanRefund, OrderOwnerOrGuestLink
-from .providers import get_card_provider
+from .providers import PROVIDER_CLASSES, get_card_provider
 from .serializers import PaymentSerializer, RefundRequestSerializer, RefundSerializer, StartPaymentSerializer
 from .services import record_event, refund, start_payment
 from .throttling import RefundRateThrottle
@@ -37,6 +37,13 @@ E404 = OpenApiResponse(description=_("Not found (or not yours)."))
 E409 = OpenApiResponse(description=_("The order's status does not allow it."))
 E429 = OpenApiResponse(description=_("Too many refunds: try again later (Retry-After)."))
 E502 = OpenApiResponse(description=_("The payment provider refused or could not be reached."))
+PROVIDER = OpenApiParameter(
+    "provider",
+    str,
+    OpenApiParameter.PATH,
+    enum=sorted(PROVIDER_CLASSES),
+    description="The provider's code; one not configured in BAZARY_PAYMENTS['PROVIDERS'] is a 404.",
+)
 #: The largest webhook body read (Stripe's events are a few KiB).
 MAX_WEBHOOK_BYTES = 256 * 1024
 
@@ -141,13 +148,17 @@ class WebhookView(BazaryAPIMixin, APIView):
         return []  # a provider retries; a throttled delivery would only come back
 
     @extend_schema(
+        parameters=[PROVIDER],
         request=None,
         responses={
             200: inline_serializer("WebhookReceived", {"received": serializers.BooleanField()}),
             400: E400,
             404: E404,
+            502: E502,
         },
         summary="A payment provider's webhook",
+        description="Answers 200 once the signed event is recorded; a missing or wrong signature is a 400. "
+        "Chapa's events are verified with Chapa first: 502 when it cannot be reached (Chapa delivers again).",
         auth=[],
     )
     def post(self, request: Request, provider: str) -> Response:
