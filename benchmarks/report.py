@@ -18,6 +18,18 @@ def _ratio(row: dict[str, Any]) -> float | None:
     return row["api"]["rps"] / row["baseline"]["rps"]
 
 
+def ceiling_factor(row: dict[str, Any]) -> float | None:
+    """The API's time per request over the ceiling's (wrk, same run): ceiling req/s / API req/s."""
+    if "api" not in row or "ceiling" not in row or not row["api"]["rps"] or _few(row["api"]) or _few(row["ceiling"]):
+        return None
+    return row["ceiling"]["rps"] / row["api"]["rps"]
+
+
+def in_process_factor(row: dict[str, Any]) -> float | None:
+    timing = row.get("in_process")
+    return timing["api"] / timing["ceiling"] if timing and timing.get("ceiling") else None
+
+
 def _ms(side: dict[str, Any], key: str) -> str:
     if side["rps"] == 0:
         return "none done"
@@ -38,20 +50,44 @@ def table(entry: dict[str, Any]) -> list[str]:
         f"(`~`: fewer than {MIN_REQUESTS} requests completed in a run; "
         "`none done`: not one completed in the run's time)",
         "",
-        "| scenario | queries api / base | req/s api | req/s base | ratio "
+        "| scenario | queries api / base | req/s api | req/s base | ratio | req/s ceiling | time x ceiling "
         "| p50 ms api / base | p95 ms api | p99 ms api / base | non-2xx |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for row in entry["scenarios"]:
         if "api" not in row:
             continue
         a, b = row["api"], row["baseline"]
         ratio = _ratio(row)
+        factor = ceiling_factor(row)
+        ceiling = f"{row['ceiling']['rps']:.1f}" if "ceiling" in row else "-"
         lines.append(
             f"| {row['name']} | {row['queries']['api']} / {row['queries']['baseline']} "
             f"| {a['rps']:.1f} | {b['rps']:.1f} | {'-' if ratio is None else f'{ratio:.0%}'} "
+            f"| {ceiling} | {'-' if factor is None else f'{factor:.2f}'} "
             f"| {_ms(a, 'p50_ms')} / {_ms(b, 'p50_ms')} | {_ms(a, 'p95_ms')} "
             f"| {_ms(a, 'p99_ms')} / {_ms(b, 'p99_ms')} | {a['non_2xx'] + a['errors']} / {b['non_2xx'] + b['errors']} |"
+        )
+    return lines
+
+
+def in_process_lines(entry: dict[str, Any]) -> list[str]:
+    """Median time per request in-process (Django's handler, the settings' middleware, no HTTP)."""
+    rows = [row for row in entry["scenarios"] if row.get("in_process")]
+    if not rows:
+        return []
+    lines = [
+        f"In-process, median of {rows[0]['in_process']['n']} requests each, interleaved (ms of this machine; "
+        "the ratio is the figure to compare):",
+        "",
+        "| scenario | queries api / ceiling | api ms | baseline ms | ceiling ms | api ÷ ceiling |",
+        "|---|---|---|---|---|---|",
+    ]
+    for row in rows:
+        t = row["in_process"]
+        lines.append(
+            f"| {row['name']} | {row['queries']['api']} / {row['queries'].get('ceiling', '-')} | {t['api']:.2f} "
+            f"| {t['baseline']:.2f} | {t['ceiling']:.2f} | {t['api'] / t['ceiling']:.2f} |"
         )
     return lines
 
@@ -98,6 +134,19 @@ def goals(results: dict[str, Any]) -> list[str]:
             row = _find(results, size, name)
             if row and _ratio(row) is not None:
                 add(f"{name} >= 50% of baseline ({size:,})", f"{_ratio(row):.0%}", _ratio(row) >= 0.5)
+        for name in ("list p1 size 20", "list p1 size 100", "product detail"):
+            row = _find(results, size, name)
+            figures = []
+            if row and (factor := in_process_factor(row)) is not None:
+                figures.append((f"{factor:.2f}x in-process", factor))
+            if row and (factor := ceiling_factor(row)) is not None:
+                figures.append((f"{factor:.2f}x under wrk", factor))
+            if figures:
+                add(
+                    f"{name} time <= 1.5x the ceiling's ({size:,})",
+                    ", ".join(text for text, _ in figures),
+                    all(factor <= 1.5 for _, factor in figures),
+                )
         small, big = _find(results, size, "list p1 size 20"), _find(results, size, "list p1 size 100")
         if small and big:
             add(
@@ -168,7 +217,11 @@ def markdown(results: dict[str, Any]) -> str:
     ]
     for entry in results["sizes"]:
         title = f"{entry['products']:,} products" if isinstance(entry["products"], int) else "Auth"
-        out += ["", f"## {title}", "", *table(entry)]
+        out += ["", f"## {title}"]
+        if timing := in_process_lines(entry):
+            out += ["", *timing]
+        if any("api" in row for row in entry["scenarios"]):
+            out += ["", *table(entry)]
         if latency := latency_lines(entry):
             out += ["", *latency]
         if any(row.get("explain") for row in entry["scenarios"]):
@@ -178,7 +231,10 @@ def markdown(results: dict[str, Any]) -> str:
 
 
 def plot(results: dict[str, Any], path: Path) -> None:
-    import matplotlib
+    try:
+        import matplotlib
+    except ImportError:  # the bench dependency group has it; a bare run still gets results.md
+        return
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt

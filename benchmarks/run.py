@@ -54,6 +54,7 @@ class Scenario:
     group: str = "catalog"
     note: str = ""
     latency: bool = False  # also measured with one connection per worker (no queueing)
+    ceiling: str | None = None  # path of the ceiling view (same payload, .values() + orjson)
 
     def row(self, api_queries: int, baseline_queries: int) -> dict[str, Any]:
         """The scenario's entry in ``results.json``, before its measurements."""
@@ -63,18 +64,26 @@ class Scenario:
             "note": self.note,
             "api_path": self.api,
             "baseline_path": self.baseline,
+            "ceiling_path": self.ceiling,
             "queries": {"api": api_queries, "baseline": baseline_queries},
         }
 
 
 def catalog_scenarios(data: dict[str, Any]) -> list[Scenario]:
-    p, b = "/api/v1/products/", "/baseline/products/"
+    p, b, c = "/api/v1/products/", "/baseline/products/", "/baseline/ceiling/products/"
     filtered = f"?category={data['category']}&min_price=10&max_price=500&in_stock=true"
     cursor = f"cursor={urllib.parse.quote(data['cursor_500'])}"
     return [
-        Scenario("list p1 size 20", f"{p}?page_size=20", f"{b}?page_size=20"),
-        Scenario("list p1 size 100", f"{p}?page_size=100", f"{b}?page_size=100"),
-        Scenario("filtered list", p + filtered, b + filtered, explain=True, note="category subtree + price + in_stock"),
+        Scenario("list p1 size 20", f"{p}?page_size=20", f"{b}?page_size=20", ceiling=f"{c}?page_size=20"),
+        Scenario("list p1 size 100", f"{p}?page_size=100", f"{b}?page_size=100", ceiling=f"{c}?page_size=100"),
+        Scenario(
+            "filtered list",
+            p + filtered,
+            b + filtered,
+            explain=True,
+            note="category subtree + price + in_stock",
+            ceiling=c + filtered,
+        ),
         Scenario(
             "search common",
             f"{p}?search=black",
@@ -82,6 +91,7 @@ def catalog_scenarios(data: dict[str, Any]) -> list[Scenario]:
             explain=True,
             latency=True,
             note="'black': 1 in 8",
+            ceiling=f"{c}?search=black",
         ),
         Scenario(
             "search rare",
@@ -90,6 +100,7 @@ def catalog_scenarios(data: dict[str, Any]) -> list[Scenario]:
             explain=True,
             latency=True,
             note="1 in 5000",
+            ceiling=f"{c}?search=zephyrine",
         ),
         Scenario(
             "search typo",
@@ -98,6 +109,7 @@ def catalog_scenarios(data: dict[str, Any]) -> list[Scenario]:
             explain=True,
             latency=True,
             note="typo of the rare word",
+            ceiling=f"{c}?search=zephyrien",
         ),
         Scenario(
             "search typo of a common word",
@@ -106,6 +118,7 @@ def catalog_scenarios(data: dict[str, Any]) -> list[Scenario]:
             explain=True,
             latency=True,
             note="'blakc': its trigrams are in every 'black' name",
+            ceiling=f"{c}?search=blakc",
         ),
         Scenario("deep page 500 (page=)", f"{p}?page=500", f"{b}?page=500", explain=True),
         Scenario("cursor page 1", p, f"{b}?pagination=cursor", server="cursor"),
@@ -120,8 +133,13 @@ def catalog_scenarios(data: dict[str, Any]) -> list[Scenario]:
         Scenario(
             "deep page 500 (capped count)", f"{p}?page=500", f"{b}?page=500&count=capped", server="capped", explain=True
         ),
-        Scenario("product detail", f"{p}{data['detail']}/", f"{b}{data['detail']}/"),
-        Scenario("category tree", "/api/v1/categories/tree/", "/baseline/categories/tree/"),
+        Scenario("product detail", f"{p}{data['detail']}/", f"{b}{data['detail']}/", ceiling=f"{c}{data['detail']}/"),
+        Scenario(
+            "category tree",
+            "/api/v1/categories/tree/",
+            "/baseline/categories/tree/",
+            ceiling="/baseline/ceiling/categories/tree/",
+        ),
     ]
 
 
@@ -291,8 +309,10 @@ class Load:
     def measure(
         self, server: Server, scenario: Scenario, connections: int | None = None, warm: bool = True
     ) -> dict[str, dict[str, Any]]:
-        """Warm up both, then alternate API and baseline ``repeats`` times; medians."""
+        """Warm up each, then alternate API, baseline (and ceiling) ``repeats`` times; medians."""
         targets = {"api": scenario.api, "baseline": scenario.baseline}
+        if scenario.ceiling:
+            targets["ceiling"] = scenario.ceiling
         for path in targets.values() if warm else ():
             self.once(server.url + path, scenario, self.warmup)
         runs: dict[str, list[dict[str, Any]]] = {key: [] for key in targets}
@@ -373,6 +393,35 @@ def explain(sqls: list[str], table: str) -> list[dict[str, Any]]:
             }
         )
     return plans
+
+
+def time_in_process(paths: dict[str, str], n: int = 50, server: str = "page") -> dict[str, Any]:
+    """Median wall time of ``n`` requests of each path through Django's handler
+    in this process (the middleware stack of the settings, no HTTP, no
+    gunicorn), the paths interleaved request by request so that the machine's
+    load falls on all of them alike."""
+    from django.conf import settings
+    from django.test import Client
+    from django.test.utils import override_settings
+
+    overrides: dict[str, Any] = {}
+    if server in settings.PAGINATION_CLASSES:
+        pagination = settings.PAGINATION_CLASSES[server]
+        overrides["BAZARY_CATALOG"] = {**settings.BAZARY_CATALOG, "PAGINATION_CLASS": pagination}
+    client = Client(HTTP_HOST="127.0.0.1")
+    times: dict[str, list[float]] = {key: [] for key in paths}
+    with override_settings(**overrides):
+        for path in paths.values():  # warm
+            for _ in range(3):
+                client.get(path)
+        for _ in range(n):
+            for key, path in paths.items():
+                started = time.perf_counter()
+                response = client.get(path)
+                times[key].append((time.perf_counter() - started) * 1000)
+                if response.status_code != 200:
+                    raise RuntimeError(f"{path}: {response.status_code}")
+    return {key: round(statistics.median(values), 3) for key, values in times.items()} | {"n": n}
 
 
 def profile(path: str, out: Path, n: int = 200) -> None:
@@ -462,6 +511,12 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--connections", type=int, default=4, help="wrk connections (default 4).")
     parser.add_argument("--threads", type=int, default=1, help="wrk threads (default 1).")
     parser.add_argument("--tokens", type=int, default=1_000_000, help="Outstanding tokens for the refresh scenario.")
+    parser.add_argument(
+        "--in-process", type=int, default=50, help="Requests per endpoint for the in-process timings (default 50)."
+    )
+    parser.add_argument(
+        "--no-load", action="store_true", help="Only the in-process timings, queries and EXPLAIN: no gunicorn and wrk."
+    )
     parser.add_argument("--quick", action="store_true", help="~5 minutes: 2 s runs, 2 repeats, 1 s warm-up.")
     parser.add_argument("--only", default="", help="Only scenarios whose name contains one of these (comma-separated).")
     parser.add_argument("--no-auth", action="store_true", help="Skip login and refresh.")
@@ -577,14 +632,23 @@ def main(argv: list[str]) -> int:
                 (out / "explain" / f"{size}-{slug}.txt").write_text(
                     "\n\n".join(f"-- {p['kind']} query\n{p['sql']}\n\n{p['plan']}" for p in plans)
                 )
+            if scenario.ceiling:
+                row["queries"]["ceiling"], _, _ = count_queries(scenario.ceiling)
+                row["in_process"] = time_in_process(
+                    {"api": scenario.api, "baseline": scenario.baseline, "ceiling": scenario.ceiling},
+                    n=args.in_process,
+                    server=scenario.server,
+                )
             entry["scenarios"].append(row)
         if args.profile:
             (out / "profiles").mkdir(exist_ok=True)
             for scenario in scenarios:
-                if scenario.name in ("list p1 size 100", "search common", "product detail"):
+                if scenario.name in ("list p1 size 20", "list p1 size 100", "search common", "product detail"):
                     slug = re.sub(r"\W+", "-", scenario.name).strip("-")
                     profile(scenario.api, out / "profiles" / f"{size}-{slug}.txt", n=100)
-        for server_kind in ("page", "cursor", "capped"):
+                    if scenario.ceiling:
+                        profile(scenario.ceiling, out / "profiles" / f"{size}-{slug}-ceiling.txt", n=100)
+        for server_kind in () if args.no_load else ("page", "cursor", "capped"):
             todo = [s for s in scenarios if s.server == server_kind]
             if not todo:
                 continue
@@ -605,7 +669,7 @@ def main(argv: list[str]) -> int:
                     )
         save()
 
-    if not args.no_auth:
+    if not args.no_auth and not args.no_load:
         print("\n== auth", flush=True)
         entry = {"products": "auth", "scenarios": []}
         results["sizes"].append(entry)

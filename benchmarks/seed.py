@@ -126,14 +126,14 @@ WITH src AS (
     FROM generate_series(%(start)s::bigint, %(stop)s::bigint) AS g
 )
 INSERT INTO {product} (
-    id, name, slug, sku, description, price, compare_at_price, cost_price, currency, stock,
-    low_stock_threshold, track_inventory, is_active, is_featured, category_id, attributes,
+    id, name, slug, sku, short_description, description, price, compare_at_price, cost_price, currency, stock,
+    low_stock_threshold, track_inventory, allow_backorder, is_digital, is_active, is_featured, category_id, attributes,
     seo_title, seo_description, search_vector, created_at, updated_at
 )
-SELECT g, name, 'p-' || g, 'BENCH-' || lpad(g::text, 8, '0'),
+SELECT g, name, 'p-' || g, 'BENCH-' || lpad(g::text, 8, '0'), '',
     'The ' || lower(name) || ' is made of ' || material || ' and built to last.',
     price, CASE WHEN g %% 5 = 0 THEN round(price * 1.25, 2) END, round(price * 0.55, 2), 'USD', stock,
-    5, g %% 50 <> 0, true, g %% 20 = 0, category_id,
+    5, g %% 50 <> 0, false, false, true, g %% 20 = 0, category_id,
     jsonb_build_object('color', split_part(name, ' ', 2), 'material', material),
     '', '',
     setweight(to_tsvector('simple', name), 'A')

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import ceiling, views
 
 urlpatterns = [
     path("products/", views.product_list),
@@ -8,4 +8,7 @@ urlpatterns = [
     path("categories/tree/", views.category_tree),
     path("auth/token/", views.login),
     path("auth/token/refresh/", views.refresh),
+    path("ceiling/products/", ceiling.product_list),
+    path("ceiling/products/<slug:slug>/", ceiling.product_detail),
+    path("ceiling/categories/tree/", ceiling.category_tree),
 ]
