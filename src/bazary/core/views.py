@@ -22,13 +22,8 @@ from rest_framework.throttling import BaseThrottle
 from .conf import core_settings
 from .pagination import PageNumberPagination
 from .parsers import FormParser, JSONParser, MultiPartParser, has_unstorable_text, safe_parser_classes
+from .renderers import JSONRenderer
 from .throttling import AnonRateThrottle, UserRateThrottle
-
-
-class JSONRenderer(renderers.JSONRenderer):
-    # ASCII escapes keep any echoed input (an "invalid choice" message repeats
-    # it) encodable, whatever it holds.
-    ensure_ascii = True
 
 
 # No docstring on purpose: drf-spectacular takes an operation's description from

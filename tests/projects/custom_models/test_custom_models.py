@@ -12,7 +12,10 @@ from rest_framework.test import APIClient
 from bazary.catalog.models import Product as DefaultProduct
 from bazary.catalog.models import ProductImage, StockMovement, get_category_model, get_product_model
 from bazary.testing.catalog import CategoryFactory, ProductFactory, image_upload
+from tests.catalog.read_paths import assert_same_bodies, rich_catalog
 from tests.projects.custom_models.shop.models import Category, Product
+from tests.projects.custom_models.shop.serializers import ProductDetailSerializer as ProjectProductDetailSerializer
+from tests.projects.custom_models.shop.serializers import ProductSerializer as ProjectProductSerializer
 
 pytestmark = pytest.mark.django_db
 
@@ -102,3 +105,28 @@ def test_variants_of_a_swapped_product(api_client):
     assert listed[0]["brand"] == ""
     detail = api_client.get(f"/api/products/{tee.slug}/").json()
     assert len(detail["variants"]) == 12
+
+
+class GenericProductSerializer(ProjectProductSerializer):
+    compiled_read = False
+
+
+class GenericProductDetailSerializer(ProjectProductDetailSerializer):
+    compiled_read = False
+
+
+def test_compiled_read_path_writes_what_the_generic_path_writes(api_client):
+    """The project's serializers (with ``brand``) through bazary's compiled
+    read path and renderer, against the same serializers with DRF's generic
+    path and DRF's renderer: the same bytes, ``brand`` included."""
+    products = rich_catalog(brand="Alpen ✓")
+    listed = api_client.get("/api/products/").json()["results"]
+    assert {item["brand"] for item in listed} == {"Alpen ✓"}
+    assert_same_bodies(
+        api_client,
+        ["/api/products/", "/api/products/?category=sub", *(f"/api/products/{p.slug}/" for p in products)],
+        generic={
+            "PRODUCT_SERIALIZER": f"{__name__}.GenericProductSerializer",
+            "PRODUCT_DETAIL_SERIALIZER": f"{__name__}.GenericProductDetailSerializer",
+        },
+    )

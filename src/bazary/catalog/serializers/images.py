@@ -7,6 +7,8 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from bazary.core.readplan import CachedModelFieldsMixin, CompiledReadMixin
+
 from ..images import name_for_format, validate_image_file
 from ..models import (
     ProductImage,
@@ -16,7 +18,7 @@ from .common import (
 )
 
 
-class ProductImageSerializer(serializers.ModelSerializer):
+class ProductImageSerializer(CompiledReadMixin, CachedModelFieldsMixin, serializers.ModelSerializer):
     image = serializers.ImageField(
         write_only=True, help_text=_("JPEG, PNG, WebP or GIF, at most IMAGE_MAX_BYTES and IMAGE_MAX_PIXELS.")
     )

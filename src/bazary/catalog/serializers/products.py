@@ -10,6 +10,8 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from bazary.core.readplan import CachedModelFieldsMixin, CompiledReadMixin
+
 from ..models import (
     RESERVED_PRODUCT_SLUGS,
     get_product_model,
@@ -31,8 +33,10 @@ from .images import ProductImageSerializer
 from .variants import ProductOptionSerializer, VariantSerializer
 
 
-class ProductSerializer(serializers.ModelSerializer):
-    """List items and the body of product writes."""
+class ProductSerializer(CompiledReadMixin, CachedModelFieldsMixin, serializers.ModelSerializer):
+    """List items and the body of product writes. Read through a compiled
+    plan (:mod:`bazary.core.readplan`): the same JSON as DRF's generic path,
+    which ``compiled_read = False`` on a subclass restores."""
 
     category = CategoryField(help_text=_("Category slug when writing; {id, slug, name} when reading."))
     tags = TagField(many=True, required=False, help_text=_("Tag slugs when writing; {slug, name} when reading."))

@@ -10,6 +10,8 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from bazary.core.readplan import CachedModelFieldsMixin, CompiledReadMixin
+
 from ..models import Option, OptionValue, ProductImage, Variant, combination_key, get_product_model
 from ..stock import StockError, adjust_stock
 from ..variants import find_value, values_of
@@ -100,7 +102,7 @@ class OptionsField(serializers.DictField):
         return super().to_internal_value(data)
 
 
-class VariantSerializer(serializers.ModelSerializer):
+class VariantSerializer(CompiledReadMixin, CachedModelFieldsMixin, serializers.ModelSerializer):
     """A variant, read and written (nested under its product)."""
 
     options = OptionsField(

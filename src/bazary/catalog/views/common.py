@@ -4,7 +4,6 @@ conditional responses."""
 from __future__ import annotations
 
 import hashlib
-import json
 from datetime import datetime
 from typing import Any, cast
 
@@ -16,6 +15,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from bazary.core.permissions import is_staff
+from bazary.core.renderers import JSONRenderer, PrerenderedResponse
 
 from ..conf import catalog_settings
 from ..models import get_product_model
@@ -50,8 +50,11 @@ class SlugLookupMixin:
 
 def conditional_response(request: Request, data: Any, last_modified: datetime | None = None) -> Response:
     """200 with ``ETag`` (a hash of the body) and ``Last-Modified``, or 304
-    when the client's ``If-None-Match`` / ``If-Modified-Since`` still holds."""
-    body = json.dumps(data, sort_keys=True, default=str).encode()
+    when the client's ``If-None-Match`` / ``If-Modified-Since`` still holds.
+
+    The body is encoded once: the JSON hashed for the ETag is the one sent
+    (see :class:`~bazary.core.renderers.PrerenderedResponse`)."""
+    body = JSONRenderer().render(data)
     etag = f'"{hashlib.sha256(body).hexdigest()[:32]}"'
     headers = {"ETag": etag, "Cache-Control": "no-cache", "Vary": "Authorization, Cookie"}
     if last_modified is not None:
@@ -66,7 +69,7 @@ def conditional_response(request: Request, data: Any, last_modified: datetime | 
         since = parse_http_date_safe(request.headers.get("If-Modified-Since", ""))
         if since is not None and int(last_modified.timestamp()) <= since:
             return Response(status=status.HTTP_304_NOT_MODIFIED, headers=headers)
-    return Response(data, headers=headers)
+    return PrerenderedResponse(data, headers=headers, json_body=body)
 
 
 def visible_product(request: Request, slug: str) -> Any:
