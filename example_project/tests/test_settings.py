@@ -72,3 +72,45 @@ def test_payment_providers_come_from_the_environment(tmp_path):
     )  # fmt: skip
     assert result.returncode != 0
     assert "bazary_payments.E011" in result.stderr
+
+
+def _storage_url(tmp_path, **env):
+    """The URL the production settings' media storage gives an image."""
+    code = (
+        "from django.core.files.storage import default_storage as s; "
+        "print(s.url('products/a.jpg')); print(s.querystring_auth)"
+    )
+    result = manage(
+        "shell",
+        "-c",
+        code,
+        DJANGO_SETTINGS_MODULE="config.settings.production",
+        DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
+        DJANGO_ALLOWED_HOSTS="shop.example.com",
+        DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        REDIS_URL="redis://127.0.0.1:6379/0",
+        BAZARY_VAR_DIR=str(tmp_path),
+        AWS_STORAGE_BUCKET_NAME="shop-media",
+        AWS_S3_REGION_NAME="eu-west-1",
+        AWS_ACCESS_KEY_ID="AKIDEXAMPLE",
+        AWS_SECRET_ACCESS_KEY="secret-example",
+        **env,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.split()[-2:]  # after the shell's own "N objects imported" line
+
+
+def test_production_image_urls_are_public_by_default(tmp_path):
+    url, signed = _storage_url(tmp_path)
+    assert signed == "False"
+    assert url.startswith("https://shop-media.s3.")
+    assert url.endswith("/products/a.jpg")  # no query string: the same URL every time
+    url, _ = _storage_url(tmp_path, AWS_S3_CUSTOM_DOMAIN="cdn.example.com")
+    assert url == "https://cdn.example.com/products/a.jpg"
+
+
+def test_presigned_image_urls_are_an_opt_in(tmp_path):
+    url, signed = _storage_url(tmp_path, AWS_QUERYSTRING_AUTH="1")
+    assert signed == "True"
+    assert url.startswith("https://shop-media.s3.")
+    assert "Signature=" in url or "X-Amz-Signature=" in url

@@ -170,6 +170,8 @@ def site(tmp_path_factory, payment_fakes) -> Site:
         "TASKS_BACKEND": "db",
         "AWS_STORAGE_BUCKET_NAME": os.environ["BAZARY_TEST_S3_BUCKET"],
         "AWS_S3_ENDPOINT_URL": os.environ["BAZARY_TEST_S3_ENDPOINT_URL"],
+        # moto's bucket is private: the presigned-URL opt-in (public URLs are the default).
+        "AWS_QUERYSTRING_AUTH": "1",
         "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
         "EMAIL_FILE_PATH": str(email_dir),
         "BAZARY_VAR_DIR": str(tmp / "var"),

@@ -65,7 +65,7 @@ def test_image_upload_lands_in_the_bucket_and_its_url_serves_the_bytes(site: Sit
         aws_secret_access_key="testing",
         region_name="us-east-1",
     )
-    # A private bucket: the URL is presigned (AWS_QUERYSTRING_AUTH, the default).
+    # A private bucket: the URL is presigned (AWS_QUERYSTRING_AUTH=1, the opt-in).
     assert "Signature=" in url
     key = url.split("?", 1)[0].split(f"/{site.env['AWS_STORAGE_BUCKET_NAME']}/", 1)[1]
     stored = s3.get_object(Bucket=site.env["AWS_STORAGE_BUCKET_NAME"], Key=key)["Body"].read()

@@ -153,9 +153,14 @@ if env("AWS_STORAGE_BUCKET_NAME"):
             "region_name": env("AWS_S3_REGION_NAME") or None,
             "endpoint_url": env("AWS_S3_ENDPOINT_URL") or None,
             "custom_domain": env("AWS_S3_CUSTOM_DOMAIN") or None,
-            # Public buckets (behind a CDN) serve plain URLs; private ones get
-            # presigned URLs that expire after AWS_QUERYSTRING_EXPIRE seconds.
-            "querystring_auth": env_bool("AWS_QUERYSTRING_AUTH", True),
+            # Plain public URLs by default: a catalog's images are public, and
+            # a presigned URL (about 0.1 ms of signing per image, a new URL on
+            # every request, so no CDN or browser keeps it) buys nothing for
+            # them. Serve the bucket publicly or through AWS_S3_CUSTOM_DOMAIN (a
+            # CDN: the URL is then built without botocore at all). A private
+            # bucket sets AWS_QUERYSTRING_AUTH=1: presigned URLs that expire
+            # after AWS_QUERYSTRING_EXPIRE seconds.
+            "querystring_auth": env_bool("AWS_QUERYSTRING_AUTH", False),
             "querystring_expire": env_int("AWS_QUERYSTRING_EXPIRE", 3600),
             "file_overwrite": False,
         },
