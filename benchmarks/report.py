@@ -80,15 +80,39 @@ def in_process_lines(entry: dict[str, Any]) -> list[str]:
         f"In-process, median of {rows[0]['in_process']['n']} requests each, interleaved (ms of this machine; "
         "the ratio is the figure to compare):",
         "",
-        "| scenario | queries api / ceiling | api ms | baseline ms | ceiling ms | api ÷ ceiling |",
-        "|---|---|---|---|---|---|",
+        "| scenario | queries api / ceiling | api ms | baseline ms | ceiling ms | api ÷ ceiling "
+        "| CPU ms api / ceiling | CPU api ÷ ceiling |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     for row in rows:
         t = row["in_process"]
+        cpu = t.get("cpu")
+        cpu_cells = f"{cpu['api']:.2f} / {cpu['ceiling']:.2f} | {cpu['api'] / cpu['ceiling']:.2f}" if cpu else "- | -"
         lines.append(
             f"| {row['name']} | {row['queries']['api']} / {row['queries'].get('ceiling', '-')} | {t['api']:.2f} "
-            f"| {t['baseline']:.2f} | {t['ceiling']:.2f} | {t['api'] / t['ceiling']:.2f} |"
+            f"| {t['baseline']:.2f} | {t['ceiling']:.2f} | {t['api'] / t['ceiling']:.2f} | {cpu_cells} |"
         )
+    return lines
+
+
+def config_lines(configs: dict[str, Any]) -> list[str]:
+    """The list of 20 under the production settings, one thing changed at a time."""
+    ms = configs["ms"]
+    local = ms.get("local storage")
+    lines = [
+        f"## Production configuration, piece by piece ({configs['products']:,} products)",
+        "",
+        f"`{configs['path']}` in-process, median of 50 (5 rounds of 10, the variants in turn); "
+        "`local ÷ this`: the rate of the variant relative to the same request with local storage.",
+        "(CPU: this process's, which storage and middleware costs are; the wall clock also waits for a core.)",
+        "",
+        "| configuration | ms | local ÷ this | CPU ms | CPU: local ÷ this |",
+        "|---|---|---|---|---|",
+    ]
+    for label, value in ms.items():
+        wall = f"{local['ms'] / value['ms']:.2f}" if local else "-"
+        cpu = f"{local['cpu_ms'] / value['cpu_ms']:.2f}" if local else "-"
+        lines.append(f"| {label} | {value['ms']:.2f} | {wall} | {value['cpu_ms']:.2f} | {cpu} |")
     return lines
 
 
@@ -226,6 +250,8 @@ def markdown(results: dict[str, Any]) -> str:
             out += ["", *latency]
         if any(row.get("explain") for row in entry["scenarios"]):
             out += ["", "EXPLAIN ANALYZE of the API's SQL (plans in `explain/`):", "", *explain_lines(entry)]
+    if configs := results.get("configs"):
+        out += ["", *config_lines(configs)]
     out += ["", "## Goals", "", *goals(results), ""]
     return "\n".join(out)
 

@@ -410,18 +410,81 @@ def time_in_process(paths: dict[str, str], n: int = 50, server: str = "page") ->
         overrides["BAZARY_CATALOG"] = {**settings.BAZARY_CATALOG, "PAGINATION_CLASS": pagination}
     client = Client(HTTP_HOST="127.0.0.1")
     times: dict[str, list[float]] = {key: [] for key in paths}
+    cpu: dict[str, list[float]] = {key: [] for key in paths}
     with override_settings(**overrides):
         for path in paths.values():  # warm
             for _ in range(3):
                 client.get(path)
         for _ in range(n):
             for key, path in paths.items():
-                started = time.perf_counter()
+                started, started_cpu = time.perf_counter(), time.process_time()
                 response = client.get(path)
                 times[key].append((time.perf_counter() - started) * 1000)
+                cpu[key].append((time.process_time() - started_cpu) * 1000)
                 if response.status_code != 200:
                     raise RuntimeError(f"{path}: {response.status_code}")
-    return {key: round(statistics.median(values), 3) for key, values in times.items()} | {"n": n}
+    result: dict[str, Any] = {key: round(statistics.median(values), 3) for key, values in times.items()}
+    # CPU time of this process (Django, DRF, bazary; not PostgreSQL's): on a
+    # shared machine it holds up better than the wall clock, which also counts
+    # the time spent waiting for a core.
+    result["cpu"] = {key: round(statistics.median(values), 3) for key, values in cpu.items()}
+    return result | {"n": n}
+
+
+def config_variants() -> dict[str, dict[str, Any]]:
+    """The production configuration, and the same with one thing changed: the
+    media storage (presigned S3, public S3, S3 behind a custom domain, local
+    files) and each middleware left out in turn (with local files)."""
+    from django.conf import settings
+
+    storages = settings.STORAGES
+    s3 = storages["default"]
+    local = {**storages, "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"}}
+    variants: dict[str, dict[str, Any]] = {"production (as configured)": {}}
+    if s3["BACKEND"].startswith("storages."):
+        options = s3.get("OPTIONS", {})
+        for label, changed in (
+            ("S3, presigned URLs", {"querystring_auth": True, "custom_domain": None}),
+            ("S3, public URLs", {"querystring_auth": False, "custom_domain": None}),
+            ("S3, AWS_S3_CUSTOM_DOMAIN", {"querystring_auth": False, "custom_domain": "cdn.example.com"}),
+        ):
+            variants[label] = {"STORAGES": {**storages, "default": {**s3, "OPTIONS": {**options, **changed}}}}
+    variants["local storage"] = {"STORAGES": local}
+    for middleware in settings.MIDDLEWARE:
+        name = middleware.rsplit(".", 1)[-1]
+        variants[f"local storage, without {name}"] = {
+            "STORAGES": local,
+            "MIDDLEWARE": [m for m in settings.MIDDLEWARE if m != middleware],
+        }
+    return variants
+
+
+def time_configs(path: str, rounds: int = 5, per_round: int = 10) -> dict[str, float]:
+    """Median time of ``path`` in-process under each of :func:`config_variants`:
+    ``rounds`` rounds, each variant in turn for ``per_round`` requests (after
+    one untimed request that builds its storage client)."""
+    from django.test import Client
+    from django.test.utils import override_settings
+
+    client = Client(HTTP_HOST="127.0.0.1")
+    variants = config_variants()
+    times: dict[str, list[float]] = {label: [] for label in variants}
+    cpu: dict[str, list[float]] = {label: [] for label in variants}
+    for _ in range(rounds):
+        for label, overrides in variants.items():
+            with override_settings(**overrides):
+                client.get(path)
+                for _ in range(per_round):
+                    started, started_cpu = time.perf_counter(), time.process_time()
+                    response = client.get(path)
+                    times[label].append((time.perf_counter() - started) * 1000)
+                    cpu[label].append((time.process_time() - started_cpu) * 1000)
+                    if response.status_code != 200:
+                        raise RuntimeError(f"{path} ({label}): {response.status_code}")
+    return {
+        label: {"ms": round(statistics.median(times[label]), 3), "cpu_ms": round(statistics.median(cpu[label]), 3)}
+        for label in variants
+    }
 
 
 def profile(path: str, out: Path, n: int = 200) -> None:
@@ -516,6 +579,11 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     )
     parser.add_argument(
         "--no-load", action="store_true", help="Only the in-process timings, queries and EXPLAIN: no gunicorn and wrk."
+    )
+    parser.add_argument(
+        "--configs",
+        action="store_true",
+        help="Time the list of 20 in-process under the production settings piece by piece (storage, middleware).",
     )
     parser.add_argument("--quick", action="store_true", help="~5 minutes: 2 s runs, 2 repeats, 1 s warm-up.")
     parser.add_argument("--only", default="", help="Only scenarios whose name contains one of these (comma-separated).")
@@ -640,6 +708,10 @@ def main(argv: list[str]) -> int:
                     server=scenario.server,
                 )
             entry["scenarios"].append(row)
+        if args.configs and size == sizes[0]:
+            print("  production configuration, piece by piece...", flush=True)
+            results["configs"] = {"path": "/api/v1/products/?page_size=20", "products": size}
+            results["configs"]["ms"] = time_configs(results["configs"]["path"])
         if args.profile:
             (out / "profiles").mkdir(exist_ok=True)
             for scenario in scenarios:

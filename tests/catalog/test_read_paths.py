@@ -63,3 +63,23 @@ def test_a_subclass_field_and_to_representation_survive_the_compiled_path(api_cl
     assert (shirt["price_min"], shirt["price_max"]) == ("19.00", "20.00")
     assert [option["slug"] for option in shirt["options"]] == ["colour", "size"]
     assert [tag["slug"] for tag in shirt["tags"]] == ["sale", "eco"]
+
+
+def test_image_urls_are_the_storages_made_absolute(api_client):
+    """The per-page shortcut (the storage's URL of the stored name, the
+    request's origin once) gives what ``build_absolute_uri(image.image.url)``
+    gives, in the list and the detail."""
+    from bazary.catalog.models import ProductImage
+
+    shirt, _, _ = rich_catalog()
+    expected = {
+        image.alt_text: f"http://testserver{image.image.url}" for image in ProductImage.objects.filter(product=shirt)
+    }
+    assert all(url.startswith("http://testserver/") for url in expected.values())
+    listed = api_client.get("/api/products/?category=sub").json()["results"]
+    item = next(item for item in listed if item["slug"] == shirt.slug)
+    assert item["primary_image"] == {"url": expected["front ☀"], "alt_text": "front ☀"}
+    detail = api_client.get(f"/api/products/{shirt.slug}/").json()
+    assert {image["alt_text"]: image["url"] for image in detail["images"]} == expected
+    other_host = api_client.get(f"/api/products/{shirt.slug}/", HTTP_HOST="shop.example.com").json()
+    assert other_host["primary_image"]["url"] == expected["front ☀"].replace("testserver", "shop.example.com")

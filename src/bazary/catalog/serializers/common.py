@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from django.utils.encoding import iri_to_uri
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -117,10 +118,27 @@ class TagField(SlugChoicesMixin, serializers.SlugRelatedField):
 
 
 def image_url(serializer: serializers.BaseSerializer, image: ProductImage) -> str:
-    url = image.image.url
+    """The image's absolute URL: the storage's, with the request's scheme and
+    host in front of a relative one (local files; S3 URLs are absolute).
+
+    Called for every item of a page, so it skips what it can: the storage
+    builds the URL from the stored name without a ``FieldFile`` made per
+    image, and the origin is taken from the request once (what
+    ``build_absolute_uri`` does for a plain absolute path, after parsing it
+    every time)."""
+    value = image.__dict__.get("image")  # the stored name, or the FieldFile once Django made it
+    name = value if isinstance(value, str) else getattr(value, "name", None)
+    storage: Any = type(image)._meta.get_field("image").storage  # type: ignore[attr-defined]
+    url = storage.url(name) if name else image.image.url  # no file: Django's error
     request = serializer.context.get("request")
-    # Relative storage URLs (local files) become absolute; S3 URLs already are.
-    return request.build_absolute_uri(url) if request is not None and url.startswith("/") else url
+    if request is None or not url.startswith("/"):
+        return url
+    if url.startswith("//") or "/./" in url or "/../" in url:
+        return request.build_absolute_uri(url)
+    origin = getattr(request, "_bazary_origin", None)
+    if origin is None:
+        origin = request._bazary_origin = request.build_absolute_uri("/")[:-1]
+    return iri_to_uri(origin + url)
 
 
 def validate_attributes(value: Any) -> None:
