@@ -27,10 +27,12 @@ import csv
 import io
 import os
 import resource
+import statistics
 import sys
 import tempfile
 import time
 import tracemalloc
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -83,13 +85,99 @@ def write_csv(path: Path, rows: int, offset: int = 0) -> None:
             )
 
 
-def timed_import(path: Path) -> tuple[float, str]:
+def cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def server_cpu_seconds() -> float | None:
+    """CPU time of this connection's PostgreSQL backend so far (from /proc,
+    when the server runs on this machine), else None."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+@dataclass
+class Run:
+    wall: float
+    cpu: float
+    server_cpu: float | None
+    summary: str
+
+
+def timed_import(path: Path) -> Run:
     from django.core.management import call_command
 
     out = io.StringIO()
+    server = server_cpu_seconds()
+    cpu = cpu_seconds()
     start = time.perf_counter()
     call_command("bazary_import_products", str(path), stdout=out)
-    return time.perf_counter() - start, out.getvalue().strip().splitlines()[-1]
+    wall = time.perf_counter() - start
+    cpu = cpu_seconds() - cpu
+    server_after = server_cpu_seconds()
+    server_cpu = server_after - server if server is not None and server_after is not None else None
+    return Run(wall, cpu, server_cpu, out.getvalue().strip().splitlines()[-1])
+
+
+def empty_catalog(products_only: bool = False) -> None:
+    """No product (and unless ``products_only``, no category or tag)."""
+    from django.db import connection
+
+    from bazary.catalog.models import Tag, get_category_model, get_product_model
+
+    models = [get_product_model()] if products_only else [get_product_model(), get_category_model(), Tag]
+    if connection.vendor == "postgresql":
+        # Not the ORM's delete(): its signals (webhook events per product) are not what is measured.
+        tables = ", ".join(connection.ops.quote_name(model._meta.db_table) for model in models)
+        with connection.cursor() as cursor:
+            cursor.execute(f"TRUNCATE {tables} CASCADE")
+        return
+    from bazary.catalog.models import StockMovement
+
+    for model in [StockMovement, *models]:
+        model._default_manager.all()._raw_delete(connection.alias)
+
+
+def import_table(path: Path, rows: int, repeat: int) -> None:
+    """``repeat`` times: into an empty catalog (every row created, with its
+    500 categories and 20 tags), the same file again (every row updated),
+    then into a catalog without products but with those categories and tags;
+    the medians side by side."""
+    runs: dict[str, list[Run]] = {"create": [], "update": [], "create, categories and tags exist": []}
+    for _ in range(repeat):
+        for kind in runs:
+            if kind == "create":
+                empty_catalog()
+            elif kind.startswith("create,"):
+                empty_catalog(products_only=True)
+            run = timed_import(path)
+            runs[kind].append(run)
+            print(f"  {kind}: {run.wall:.2f} s ({run.summary})", flush=True)
+    print(f"\nimport of {rows:,} plain products, median of {repeat} runs each:\n")
+    print("| run | wall clock | rows/s | command CPU per row | PostgreSQL CPU per row | rows/s of CPU (both) |")
+    print("|---|---|---|---|---|---|")
+    for kind, done in runs.items():
+        wall = statistics.median(run.wall for run in done)
+        cpu = statistics.median(run.cpu for run in done)
+        server = [run.server_cpu for run in done if run.server_cpu is not None]
+        server_cpu = statistics.median(server) if server else None
+        server_text = f"{server_cpu / rows * 1000:.3f} ms" if server_cpu is not None else "n/a"
+        both = rows / (cpu + (server_cpu or 0))
+        print(
+            f"| {kind} | {wall:.2f} s | {rows / wall:,.0f} | {cpu / rows * 1000:.3f} ms | {server_text} | {both:,.0f} |"
+        )
+    print()
 
 
 def check_search(rows: int) -> None:
@@ -163,6 +251,7 @@ def measure_export(products: int) -> None:
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=50_000)
+    parser.add_argument("--repeat", type=int, default=3, help="Create/update runs whose medians are shown.")
     parser.add_argument("--export-products", type=int, default=100_000, help="0 skips the export measurement.")
     args = parser.parse_args(argv)
     setup()
@@ -172,10 +261,7 @@ def main(argv: list[str]) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "products.csv"
         write_csv(path, args.rows)
-        for run in ("create", "update"):
-            elapsed, summary = timed_import(path)
-            rate = args.rows / elapsed
-            print(f"import ({run}): {args.rows} rows in {elapsed:.2f} s = {rate:,.0f} rows/s ({summary})")
+        import_table(path, args.rows, args.repeat)
     check_search(args.rows)
     if args.export_products:
         measure_export(args.export_products)

@@ -20,13 +20,17 @@ from functools import partial
 from typing import Any, TextIO, cast
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.text import slugify
 from rest_framework import serializers
 
+from . import bulkload
+from .importrows import RowValidator
 from .models import (
     RESERVED_PRODUCT_SLUGS,
     StockMovement,
     Tag,
+    generate_sku,
     get_category_model,
     get_product_model,
     reserved_product_slug_message,
@@ -221,16 +225,17 @@ BATCH = 1000
 def validate_rows(
     stream: TextIO, fmt: str, report: ImportReport, on_row: Callable[[], None] | None = None
 ) -> list[tuple[int, dict[str, Any]]]:
-    """Every row of the file through :class:`ImportRowSerializer`, plus the
+    """Every row of the file through the rules of :class:`ImportRowSerializer`
+    (compiled by :class:`~bazary.catalog.importrows.RowValidator`), plus the
     checks that need the whole file or the database (duplicate SKUs and
     slugs, a slug of another product, a price below the compare-at price a
     product keeps). Errors go to ``report``; the valid rows are returned."""
     valid: list[tuple[int, dict[str, Any]]] = []
     seen: dict[str, int] = {}
     slugs: dict[str, int] = {}
-    # One serializer for every row: building one per row (its fields are
-    # deep-copied) cost more than the import itself.
-    row_serializer = ImportRowSerializer()
+    # Compiled once from ImportRowSerializer: the same values and messages,
+    # without the serializer's machinery per row (see bazary.catalog.importrows).
+    validator = RowValidator(ImportRowSerializer)
     for line, raw in read_rows(stream, fmt):
         if on_row:
             on_row()
@@ -238,7 +243,7 @@ def validate_rows(
             report.errors.append((line, "Each item must be an object."))
             continue
         try:
-            data = row_serializer.run_validation(raw)
+            data = validator.validate(raw)
         except serializers.ValidationError as exc:
             report.errors.append((line, exc.detail))
             continue
@@ -335,14 +340,29 @@ def import_products(
     writer = BulkWriter(user)
     # Slugs the file gives are not generated for another row, in any batch.
     writer.slugs.reserve(data["slug"] for _, data in valid if data.get("slug"))
-    with transaction.atomic():
-        for chunk in chunked(valid, BATCH):
-            created, updated = writer.write([data for _, data in chunk])
-            report.created += created
-            report.updated += updated
-            if progress:
-                progress(len(chunk))
+    try:
+        with transaction.atomic():
+            for chunk in chunked(valid, BATCH):
+                writer.lines = {data["sku"]: line for line, data in chunk}
+                created, updated = writer.write([data for _, data in chunk])
+                report.created += created
+                report.updated += updated
+                if progress:
+                    progress(len(chunk))
+    except RowConflict as exc:
+        # Rolled back: nothing of the import is written.
+        report.created = report.updated = 0
+        report.errors.append((exc.line, exc.detail))
     return report
+
+
+class RowConflict(Exception):
+    """A row that only the write finds wrong (its variants against those the
+    product has): the import is rolled back and the row reported."""
+
+    def __init__(self, line: int | None, detail: Any) -> None:
+        super().__init__(line, detail)
+        self.line, self.detail = line, detail
 
 
 def chunked(items: list[Any], size: int) -> Iterator[list[Any]]:
@@ -361,6 +381,8 @@ class BulkWriter:
         self.tags = TagResolver()
         self.slugs = SlugAllocator(self.model)
         self.variants = VariantWriter(self.user)
+        #: SKU to line of the batch being written (for :class:`RowConflict`).
+        self.lines: dict[str, int] = {}
         # Every concrete column the file can carry or the model defaults,
         # except those an upsert must not overwrite.
         self.update_fields = [
@@ -382,6 +404,7 @@ class BulkWriter:
             for product in self.manager.select_for_update().filter(sku__in=[row["sku"] for row in rows])
         }
         self.slugs.prefetch(row["name"] for row in rows if row["sku"] not in existing and not row.get("slug"))
+        self.tags.prefetch(name for row in rows for name in row.get("tags") or ())
         products: list[Any] = []
         old_stock: dict[str, int | None] = {}  # None: a new product
         old_visibility: dict[str, tuple[Any, Any]] = {}
@@ -411,19 +434,14 @@ class BulkWriter:
                 tag_sets[data["sku"]] = self.tags.get_many(tag_names)
             product.pk = None  # one INSERT per batch; the SKU finds the row
             products.append(product)
-        self.manager.bulk_create(
-            products, update_conflicts=True, unique_fields=["sku"], update_fields=self.update_fields
-        )
-        ids = dict(self.manager.filter(sku__in=[p.sku for p in products]).values_list("sku", "pk"))
+        ids = bulkload.upsert(self.manager, products, unique_field="sku", update_fields=self.update_fields)
         for product in products:
             product.pk = ids[product.sku]
         self.write_tags(ids, tag_sets, {sku for sku, stock in old_stock.items() if stock is None})
         self.write_stock_movements(products, old_stock)
         self.release_held_alerts(products, old_visibility)
         if variant_sets:
-            by_sku = {p.sku: p for p in products}
-            for sku, (option_names, variant_rows) in variant_sets.items():
-                self.variants.write(by_sku[sku], option_names, variant_rows)
+            self.variants.write_batch({p.sku: p for p in products}, variant_sets, self.lines)
         from .search import update_search_vectors
 
         update_search_vectors(self.manager.filter(pk__in=list(ids.values())))
@@ -445,31 +463,33 @@ class BulkWriter:
         stale = [pk for pk in changed if pk in current]
         if stale:
             self.through.objects.filter(**{f"{self.through_fk}_id__in": stale}).delete()
-        self.through.objects.bulk_create(
-            [self.through(**{f"{self.through_fk}_id": pk, "tag_id": tag_id}) for pk in changed for tag_id in wanted[pk]]
+        bulkload.insert_values(
+            self.through,
+            [f"{self.through_fk}_id", "tag_id"],
+            [(pk, tag_id) for pk in changed for tag_id in wanted[pk]],
+            using=self.manager.db,
         )
 
     def write_stock_movements(self, products: list[Any], old_stock: dict[str, int | None]) -> None:
         from .stock import notify_back_in_stock
 
         movements = []
+        now = timezone.now()
+        user_id = self.user.pk if self.user is not None else None
         for product in products:
             before = old_stock[product.sku] or 0
             if product.stock == before:
                 continue
-            movements.append(
-                StockMovement(
-                    product_id=product.pk,
-                    delta=product.stock - before,
-                    stock_after=product.stock,
-                    reason="Import",
-                    user=self.user,
-                )
-            )
+            movements.append((product.pk, None, product.stock - before, product.stock, "Import", user_id, now))
             if old_stock[product.sku] is not None and before <= 0 < product.stock:
                 # As adjust_stock does: the waiting users hear of it once the import commits.
                 transaction.on_commit(partial(notify_back_in_stock, product))
-        StockMovement.objects.bulk_create(movements)
+        bulkload.insert_values(
+            StockMovement,
+            ["product_id", "variant_id", "delta", "stock_after", "reason", "user_id", "created_at"],
+            movements,
+            using=self.manager.db,
+        )
 
     def release_held_alerts(self, products: list[Any], old_visibility: dict[str, tuple[Any, Any]]) -> None:
         """As the ``post_save`` receivers of :mod:`bazary.catalog.alerts` do: a
@@ -489,86 +509,204 @@ class BulkWriter:
 
 
 class VariantWriter:
-    """A row's options and variants. Variants are matched by SKU, else by
-    their combination of option values; the product's other variants are left
-    as they are (deactivate one with ``is_active: false``). A save per variant
-    (``set_option_values`` keeps the combination key and its links together),
-    stock differences as stock movements of the variant, and the variant's
-    back-in-stock alerts once the import commits."""
+    """The options and variants of a batch of rows, in a fixed number of
+    statements per batch (not a ``save()`` per variant).
+
+    Variants are matched by SKU, else by their combination of option values;
+    a product's other variants are left as they are (deactivate one with
+    ``is_active: false``). Options and values are read per batch and created
+    when missing (a ``save()`` each: they are few). New variants are inserted
+    and existing ones updated in bulk, with their ``combination_key`` (kept
+    unique per product by the database: a combination two variants would
+    share fails the whole import) and their option links rewritten; stock
+    differences become stock movements of the variant, and the variant's
+    back-in-stock alerts go out once the import commits. No ``post_save`` is
+    sent for a variant (as for the products of an import)."""
 
     def __init__(self, user: Any) -> None:
         self.user = user
         self.options: dict[str, Any] = {}
         self.values: dict[tuple[Any, str], Any] = {}
+        self.value_counts: dict[Any, int] = {}
 
-    def option(self, name: str) -> Any:
+    def prefetch_options(self, names: Iterable[str]) -> None:
+        from django.db.models.functions import Lower
+
         from .models import Option
 
-        key = name.casefold()
-        if key not in self.options:
-            option = Option.objects.filter(name__iexact=name).first()
-            if option is None:
+        wanted = {name.casefold(): name for name in names if name.casefold() not in self.options}
+        if wanted:
+            found = Option.objects.annotate(lower_name=Lower("name")).filter(
+                lower_name__in={name.lower() for name in wanted.values()}
+            )
+            for found_option in found.order_by("pk"):
+                self.options.setdefault(found_option.name.casefold(), found_option)
+        for key, name in wanted.items():
+            if key not in self.options:
                 option = Option(name=name)
                 option.save()
-            self.options[key] = option
-        return self.options[key]
+                self.options[key] = option
 
-    def value(self, option: Any, name: str) -> Any:
+    def prefetch_values(self, pairs: Iterable[tuple[Any, str]]) -> None:
+        from django.db.models import Count
+        from django.db.models.functions import Lower
+
         from .models import OptionValue
 
-        key = (option.pk, name.casefold())
-        if key not in self.values:
-            value = OptionValue.objects.filter(option=option, name__iexact=name).first()
-            if value is None:
-                position = OptionValue.objects.filter(option=option).count()
-                value = OptionValue(option=option, name=name, position=position)
-                value.save()
+        wanted = {(option.pk, name.casefold()): (option, name) for option, name in pairs}
+        wanted = {key: pair for key, pair in wanted.items() if key not in self.values}
+        if not wanted:
+            return
+        option_ids = {option_id for option_id, _ in wanted}
+        found = OptionValue.objects.annotate(lower_name=Lower("name")).filter(
+            option_id__in=option_ids, lower_name__in={name.lower() for _, name in wanted.values()}
+        )
+        for found_value in found.order_by("pk"):
+            self.values.setdefault((found_value.option_id, found_value.name.casefold()), found_value)
+        missing = [(key, pair) for key, pair in wanted.items() if key not in self.values]
+        if not missing:
+            return
+        counts = dict(
+            OptionValue.objects.filter(option_id__in={key[0] for key, _ in missing})
+            .values("option_id")
+            .annotate(n=Count("pk"))
+            .values_list("option_id", "n")
+        )
+        for option_id, n in counts.items():
+            self.value_counts.setdefault(option_id, n)
+        for key, (option, name) in missing:
+            position = self.value_counts.get(option.pk, 0)
+            value = OptionValue(option=option, name=name, position=position)
+            value.save()
+            self.value_counts[option.pk] = position + 1
             self.values[key] = value
-        return self.values[key]
 
-    def write(self, product: Any, option_names: list[str], rows: list[dict[str, Any]]) -> None:
-        from .models import Variant, combination_key
+    def write_batch(
+        self,
+        products: dict[str, Any],
+        sets: dict[str, tuple[list[str], list[dict[str, Any]]]],
+        lines: dict[str, int] | None = None,
+    ) -> None:
+        from .models import Variant, VariantOptionValue, combination_key
         from .stock import notify_back_in_stock
 
-        options = [self.option(name) for name in option_names]
-        product.options.add(*options)
-        existing = list(Variant.objects.select_for_update().filter(product_id=product.pk))
-        by_sku = {variant.sku: variant for variant in existing}
-        by_key = {variant.combination_key: variant for variant in existing}
-        movements = []
-        for position, row in enumerate(rows):
-            data = dict(row)
-            names = data.pop("options")
-            values = [
-                self.value(option, names[option.name] if option.name in names else _value_for(names, option))
-                for option in options
-            ]
-            key = combination_key(values)
-            variant = by_sku.get(data.get("sku") or "") or by_key.get(key)
-            before = variant.stock if variant is not None else 0
-            if variant is None:
-                variant = Variant(product_id=product.pk, position=position)
-            if not data.get("sku"):
-                data.pop("sku", None)
-            for field_name, value in data.items():
-                setattr(variant, field_name, value)
-            variant.product = product
-            variant.save()
-            variant.set_option_values(values)
-            if variant.stock != before:
-                movements.append(
-                    StockMovement(
-                        product_id=product.pk,
-                        variant_id=variant.pk,
-                        delta=variant.stock - before,
-                        stock_after=variant.stock,
-                        reason="Import",
-                        user=self.user,
+        self.prefetch_options(name for names, _ in sets.values() for name in names)
+        pairs = []
+        for names, rows in sets.values():
+            options = [self.options[name.casefold()] for name in names]
+            for row in rows:
+                for option in options:
+                    pairs.append((option, _value_for(row["options"], option)))
+        self.prefetch_values(pairs)
+        product_ids = [products[sku].pk for sku in sets]
+        self._link_options(products, sets)
+        existing: dict[Any, list[Any]] = {}
+        for locked in Variant.objects.select_for_update().filter(product_id__in=product_ids).order_by("pk"):
+            existing.setdefault(locked.product_id, []).append(locked)
+        new: list[Any] = []
+        changed: list[Any] = []
+        values_of: dict[int, list[Any]] = {}  # id(variant): its values
+        before: dict[int, int | None] = {}  # id(variant): stock before (None: new)
+        fields = [
+            f.name
+            for f in Variant._meta.concrete_fields
+            if not f.primary_key and f.name not in ("created_at", "product")
+        ]
+        for sku, (names, rows) in sets.items():
+            product = products[sku]
+            options = [self.options[name.casefold()] for name in names]
+            current = existing.get(product.pk, [])
+            by_sku = {variant.sku: variant for variant in current}
+            by_key = {variant.combination_key: variant for variant in current}
+            for position, row in enumerate(rows):
+                data = dict(row)
+                given = data.pop("options")
+                values = [self.values[(option.pk, _value_for(given, option).casefold())] for option in options]
+                key = combination_key(values)
+                variant: Any = by_sku.get(data.get("sku") or "") or by_key.get(key)
+                if variant is not None and id(variant) in values_of:
+                    raise RowConflict(
+                        (lines or {}).get(sku),
+                        {"variants": {str(position): [f"Another variant of the row is already {variant.sku}."]}},
                     )
-                )
-                if before <= 0 < variant.stock and variant.pk in {v.pk for v in existing}:
-                    transaction.on_commit(partial(notify_back_in_stock, product, variant=variant))
-        StockMovement.objects.bulk_create(movements)
+                if variant is None:
+                    variant = Variant(product_id=product.pk, position=position)
+                    before[id(variant)] = None
+                    new.append(variant)
+                else:
+                    before[id(variant)] = variant.stock
+                    changed.append(variant)
+                if not data.get("sku"):
+                    data.pop("sku", None)
+                for field_name, value in data.items():
+                    setattr(variant, field_name, value)
+                if not variant.sku:
+                    variant.sku = generate_sku()
+                variant.combination_key = key
+                variant.product = product
+                values_of[id(variant)] = values
+            # What the database's unique (product, combination) would refuse, as a row error.
+            final: dict[str, Any] = {}
+            for variant in [*current, *(v for v in new if v.product_id == product.pk)]:
+                other = final.setdefault(variant.combination_key, variant)
+                if other is not variant:
+                    raise RowConflict(
+                        (lines or {}).get(sku),
+                        {"variants": [f"{variant.sku} and {other.sku} would have the same option values."]},
+                    )
+        if changed:
+            bulkload.update(Variant._default_manager, changed, fields=fields)
+        if new:
+            ids = bulkload.upsert(Variant._default_manager, new, unique_field="sku", update_fields=None)
+            for variant in new:
+                variant.pk = ids[variant.sku]
+        # The option links of every written variant, rewritten.
+        VariantOptionValue.objects.filter(variant_id__in=[variant.pk for variant in changed]).delete()
+        bulkload.insert_values(
+            VariantOptionValue,
+            ["variant_id", "option_id", "value_id"],
+            [
+                (variant.pk, value.option_id, value.pk)
+                for variant in [*changed, *new]
+                for value in values_of[id(variant)]
+            ],
+            using=Variant._default_manager.db,
+        )
+        movements = []
+        now = timezone.now()
+        user_id = self.user.pk if self.user is not None else None
+        for variant in [*changed, *new]:
+            old = before[id(variant)]
+            if variant.stock == (old or 0):
+                continue
+            movements.append(
+                (variant.product_id, variant.pk, variant.stock - (old or 0), variant.stock, "Import", user_id, now)
+            )
+            if old is not None and old <= 0 < variant.stock:
+                transaction.on_commit(partial(notify_back_in_stock, variant.product, variant=variant))
+        bulkload.insert_values(
+            StockMovement,
+            ["product_id", "variant_id", "delta", "stock_after", "reason", "user_id", "created_at"],
+            movements,
+            using=Variant._default_manager.db,
+        )
+
+    def _link_options(self, products: dict[str, Any], sets: dict[str, tuple[list[str], list[dict[str, Any]]]]) -> None:
+        """``product.options.add(...)`` for the batch: the missing links only."""
+        model = get_product_model()
+        through = cast(Any, model._meta.get_field("options")).remote_field.through
+        fk = next(f.attname for f in through._meta.concrete_fields if getattr(f, "related_model", None) is model)
+        option_fk = next(
+            f.attname
+            for f in through._meta.concrete_fields
+            if getattr(f, "related_model", None) is not model and getattr(f, "related_model", None) is not None
+        )
+        ids = [products[sku].pk for sku in sets]
+        have = set(through.objects.filter(**{f"{fk}__in": ids}).values_list(fk, option_fk))
+        wanted = {
+            (products[sku].pk, self.options[name.casefold()].pk) for sku, (names, _) in sets.items() for name in names
+        }
+        bulkload.insert_values(through, [fk, option_fk], sorted(wanted - have), using=model._default_manager.db)
 
 
 def _value_for(names: dict[str, str], option: Any) -> str:
@@ -622,42 +760,80 @@ class SlugAllocator:
 
 
 class CategoryResolver:
-    """Category paths to categories, creating missing ones, with a cache."""
+    """Category paths to categories, creating missing ones. The categories
+    are read once, in one query, on first use; only a missing one costs its
+    ``save()``."""
 
     def __init__(self) -> None:
         self.model = get_category_model()
         self.cache: dict[tuple[str, ...], Any] = {}
+        self.children: dict[tuple[Any, str], Any] | None = None
+
+    def _load(self) -> dict[tuple[Any, str], Any]:
+        if self.children is None:
+            self.children = {}
+            for category in self.model._default_manager.only("pk", "name", "parent_id"):
+                # The first in the default order, as ``.filter(...).first()`` would find.
+                self.children.setdefault((category.parent_id, category.name), category)
+        return self.children
 
     def get(self, parts: list[str]) -> Any:
         found = self.cache.get(tuple(parts))
         if found is not None:
             return found
+        children = self._load()
         parent = None
         for depth in range(1, len(parts) + 1):
             key = tuple(parts[:depth])
             if key not in self.cache:
                 name = parts[depth - 1]
-                category = self.model._default_manager.filter(name=name, parent=parent).first()
+                parent_id = parent.pk if parent is not None else None
+                category = children.get((parent_id, name))
                 if category is None:
                     category = self.model(name=name, parent=parent)
                     category.save()
+                    children[(parent_id, name)] = category
                 self.cache[key] = category
             parent = self.cache[key]
         return parent
 
 
 class TagResolver:
+    """Tag names to tags (the same letter case or slug finds an existing
+    one), creating missing ones; :meth:`prefetch` reads a batch's new names
+    in one query."""
+
     def __init__(self) -> None:
         self.cache: dict[str, Tag] = {}
+
+    def prefetch(self, names: Iterable[str]) -> None:
+        from django.db.models import Q
+        from django.db.models.functions import Lower
+
+        wanted = {name for name in names if name not in self.cache}
+        if not wanted:
+            return
+        by_name: dict[str, Tag] = {}
+        by_slug: dict[str, Tag] = {}
+        found = Tag.objects.annotate(lower_name=Lower("name")).filter(
+            Q(lower_name__in={name.lower() for name in wanted}) | Q(slug__in={slugify(name) for name in wanted})
+        )
+        for found_tag in found.order_by("pk"):
+            by_name.setdefault(found_tag.name.lower(), found_tag)
+            by_slug.setdefault(found_tag.slug, found_tag)
+        for name in wanted:
+            tag = by_name.get(name.lower()) or by_slug.get(slugify(name))
+            if tag is not None:
+                self.cache[name] = tag
 
     def get_many(self, names: Iterable[str]) -> list[Tag]:
         result = []
         for name in names:
             if name not in self.cache:
-                tag = Tag.objects.filter(name__iexact=name).first() or Tag.objects.filter(slug=slugify(name)).first()
-                if tag is None:
-                    tag = Tag(name=name)
-                    tag.save()
+                self.prefetch([name])
+            if name not in self.cache:
+                tag = Tag(name=name)
+                tag.save()
                 self.cache[name] = tag
             result.append(self.cache[name])
         return result
