@@ -1,29 +1,38 @@
 """Throughput of ``bazary_import_products`` and peak memory of the export.
 
-    python scripts/services.py -- python -m benchmarks.transfer [--rows 50000] [--export-products 100000]
+    python scripts/services.py -- python -m benchmarks.transfer [--rows 50000] [--repeat 3] \
+        [--export-sizes 10000,100000]
 
 Runs against ``DATABASE_URL`` (PostgreSQL from ``scripts/services.py``; SQLite
 in memory without it) with the main test project's settings, on a database it
 migrates itself. It
 
-1. writes ``--rows`` generated plain products as CSV (500 categories, 20 tags),
-   imports them into an empty catalog (all created), then imports the same
-   file again (all updated), and prints rows/s of each run;
+1. writes ``--rows`` generated plain products as CSV (500 categories, 20 tags)
+   and, ``--repeat`` times, imports them into an empty catalog (all created,
+   with the categories and tags), then again (all updated), then into a
+   catalog with the categories and tags but no product (all created); it
+   prints one table with the medians of the three side by side: wall clock,
+   rows/s, and the CPU time per row of the command and of its PostgreSQL
+   backend (read from /proc), whose sum is what the rows cost on an idle
+   machine (wall clock on a shared one mostly measures the others);
 2. checks that the search vectors are filled after the bulk import (PostgreSQL):
    no product without one, and a search by a word of one name finds it;
-3. grows the catalog to ``--export-products`` products (``bazary_seed_demo``
-   adds the missing ones) and streams the HTTP
-   export (``GET products/export/``) of each format into a counter, printing the
-   peak Python memory (tracemalloc) and the peak RSS growth.
+3. grows the catalog to each of ``--export-sizes`` products in turn
+   (``bazary_seed_demo`` adds the missing ones, one product in ten gets three
+   variants) and streams the HTTP export (``GET products/export/``) of each
+   format into a counter: once without tracemalloc (wall clock, peak resident
+   memory above the process's before the request) and once with it (peak
+   traced Python memory). Memory that stays flat from one size to the next is
+   what "constant memory" means.
 
-Timings are medians of nothing: one run on a shared machine, to compare
-orders of magnitude, not to assert (no test times anything).
+No test times anything; this is for comparing orders of magnitude.
 """
 
 from __future__ import annotations
 
 import argparse
 import csv
+import gc
 import io
 import os
 import resource
@@ -198,73 +207,145 @@ def check_search(rows: int) -> None:
     print(f"search vectors: {missing} products without one; search for one name finds it: {target in found}")
 
 
+def rss_now_kib() -> int:
+    """The process's resident memory now (not its peak so far)."""
+    pages = int(Path("/proc/self/statm").read_text().split()[1])
+    return pages * os.sysconf("SC_PAGE_SIZE") // 1024
+
+
 class Sink:
-    """Consumes a streamed response chunk by chunk, keeping only a count."""
+    """Consumes a streamed response chunk by chunk, keeping only a count and
+    the highest resident memory seen while doing so."""
 
     def __init__(self) -> None:
         self.bytes = 0
+        self.peak_rss = 0
 
     def consume(self, response: Any) -> None:
-        for chunk in response.streaming_content:
+        for n, chunk in enumerate(response.streaming_content):
             self.bytes += len(chunk)
+            if n % 20 == 0:
+                self.peak_rss = max(self.peak_rss, rss_now_kib())
+        self.peak_rss = max(self.peak_rss, rss_now_kib())
 
 
-def rss_kib() -> int:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-
-
-def measure_export(products: int) -> None:
+def grow_catalog(products: int) -> None:
+    """At least ``products`` products (the demo seeder's bulk inserts), one
+    in ten of them with three variants (sizes S, M, L)."""
     from django.core.management import call_command
+
+    from bazary.catalog.models import (
+        Option,
+        OptionValue,
+        Variant,
+        VariantOptionValue,
+        combination_key,
+        get_product_model,
+    )
+
+    manager = get_product_model()._default_manager
+    have = manager.count()
+    if have < products:
+        call_command("bazary_seed_demo", "--products", str(products - have), "--no-images", stdout=io.StringIO())
+    size, _ = Option.objects.get_or_create(name="Bench size")
+    values = [
+        OptionValue.objects.get_or_create(option=size, name=name, defaults={"position": i})[0]
+        for i, name in enumerate(("S", "M", "L"))
+    ]
+    bare = list(manager.filter(variants__isnull=True).order_by("pk").values_list("pk", "price")[::10])
+    for start in range(0, len(bare), 1000):
+        chunk = bare[start : start + 1000]
+        variants = [
+            Variant(
+                product_id=pk,
+                sku=f"BV-{pk}-{value.name}",
+                price=price,
+                stock=pk % 7,
+                position=i,
+                combination_key=combination_key([value]),
+            )
+            for pk, price in chunk
+            for i, value in enumerate(values)
+        ]
+        Variant.objects.bulk_create(variants)
+        VariantOptionValue.objects.bulk_create(
+            VariantOptionValue(variant=variant, option_id=size.pk, value=values[variant.position])
+            for variant in variants
+        )
+        get_product_model().options.through.objects.bulk_create(
+            [get_product_model().options.through(product_id=pk, option_id=size.pk) for pk, _ in chunk],
+            ignore_conflicts=True,
+        )
+
+
+def measure_exports(sizes: list[int]) -> None:
+    """The streamed export of each format at each catalog size, smallest
+    first: once with tracemalloc (peak Python allocations), once without
+    (peak resident memory above the process's before the request)."""
+    from django.contrib.auth import get_user_model
     from rest_framework.test import APIClient
 
-    from bazary.catalog.models import get_product_model
-
-    have = get_product_model()._default_manager.count()
-    if have < products:
-        # The demo seeder's bulk inserts: quicker than importing the rest.
-        call_command("bazary_seed_demo", "--products", str(products - have), "--no-images", stdout=io.StringIO())
-    from django.contrib.auth import get_user_model
+    from bazary.catalog.models import Variant
 
     user = get_user_model()._default_manager.create_user(email="bench@example.com", password="x" * 20)
     user.is_staff = user.is_superuser = True  # the export needs view_product
     user.save()
     client = APIClient()
     client.force_authenticate(user)
-    for fmt in ("csv", "json"):
-        sink = Sink()
-        rss_before = rss_kib()
-        tracemalloc.start()
-        start = time.perf_counter()
-        response = client.get(f"/api/products/export/?format={fmt}")
-        assert response.status_code == 200, response.status_code
-        sink.consume(response)
-        elapsed = time.perf_counter() - start
-        _, peak = tracemalloc.get_traced_memory()
-        tracemalloc.stop()
-        print(
-            f"export {fmt}: {products} products, {sink.bytes / 1e6:.1f} MB streamed in {elapsed:.1f} s; "
-            f"peak Python memory {peak / 1e6:.1f} MB (tracemalloc), peak RSS growth "
-            f"{(rss_kib() - rss_before) / 1024:.1f} MB"
-        )
+    rows = []
+    for products in sorted(sizes):
+        grow_catalog(products)
+        variants = Variant.objects.count()
+        for fmt in ("csv", "json"):
+            gc.collect()
+            rss_before = rss_now_kib()
+            sink = Sink()
+            start = time.perf_counter()
+            response = client.get(f"/api/products/export/?format={fmt}")
+            assert response.status_code == 200, response.status_code
+            sink.consume(response)
+            elapsed = time.perf_counter() - start
+            gc.collect()
+            tracemalloc.start()
+            traced = Sink()
+            response = client.get(f"/api/products/export/?format={fmt}")
+            traced.consume(response)
+            _, peak = tracemalloc.get_traced_memory()
+            tracemalloc.stop()
+            assert traced.bytes == sink.bytes
+            rows.append(
+                f"| {products:,} ({variants:,} variants) | {fmt} | {sink.bytes / 1e6:.1f} MB | {elapsed:.1f} s "
+                f"| {peak / 1e6:.1f} MB | {(sink.peak_rss - rss_before) / 1024:.1f} MB |"
+            )
+            print(rows[-1], flush=True)
+    print("\n| products | format | streamed | wall clock | peak traced Python memory | peak RSS above the start |")
+    print("|---|---|---|---|---|---|")
+    print("\n".join(rows))
 
 
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rows", type=int, default=50_000)
+    parser.add_argument("--rows", type=int, default=50_000, help="0 skips the import measurement.")
     parser.add_argument("--repeat", type=int, default=3, help="Create/update runs whose medians are shown.")
-    parser.add_argument("--export-products", type=int, default=100_000, help="0 skips the export measurement.")
+    parser.add_argument(
+        "--export-sizes",
+        default="10000,100000",
+        help="Catalog sizes (comma-separated) at which the export is measured; 0 skips it.",
+    )
     args = parser.parse_args(argv)
     setup()
     from django.db import connection
 
     print(f"database: {connection.vendor}")
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "products.csv"
-        write_csv(path, args.rows)
-        import_table(path, args.rows, args.repeat)
-    check_search(args.rows)
-    if args.export_products:
-        measure_export(args.export_products)
+    if args.rows:
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / "products.csv"
+            write_csv(path, args.rows)
+            import_table(path, args.rows, args.repeat)
+        check_search(args.rows)
+    sizes = [int(size) for size in args.export_sizes.split(",") if int(size)]
+    if sizes:
+        measure_exports(sizes)
     return 0
 
 
