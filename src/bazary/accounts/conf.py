@@ -103,6 +103,8 @@ def _positive_numbers(values: dict[str, Any]) -> Iterable[tuple[str, str]]:
         "PASSKEY_CHALLENGE_MAX_AGE",
         "AVATAR_MAX_BYTES",
         "AVATAR_MAX_PIXELS",
+        "ACTIVITY_RETENTION_DAYS",
+        "NEW_DEVICE_WINDOW_DAYS",
     ):
         value = values.get(key)
         if isinstance(value, int) and value < 1:
@@ -183,6 +185,24 @@ accounts_settings = AppSettings(
         "AVATAR_MAX_BYTES": Option(2 * 1024 * 1024, (int,), help="Largest accepted avatar upload, in bytes."),
         "AVATAR_MAX_PIXELS": Option(
             16_000_000, (int,), help="Most pixels (width x height) an avatar may have, read from its header."
+        ),
+        "ACTIVITY_RETENTION_DAYS": Option(
+            365,
+            (int,),
+            help="Days an activity log event is kept; bazary_purge_activity (or the purge_activity task) "
+            "deletes older ones.",
+        ),
+        "NEW_DEVICE_WINDOW_DAYS": Option(
+            90,
+            (int,),
+            help="A sign-in from a user agent and network the account has not signed in from within this many "
+            "days gets the accounts.new_sign_in email.",
+        ),
+        "SESSIONS_URL": Option(
+            "http://localhost:8000/account/sessions",
+            (str,),
+            help="The page of your frontend that lists the user's sessions (auth/sessions/); linked from the "
+            "new sign-in email.",
         ),
     },
     validators=[

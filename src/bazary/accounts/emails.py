@@ -28,7 +28,11 @@ KINDS: dict[str, Any] = {
     "email_change_notice": _("Your email address is being changed"),
     "account_deleted": _("Your account was deleted"),
     "unlock": _("Failed logins to your account"),
+    "new_sign_in": _("New sign-in to your account"),
 }
+
+#: Kinds a user may turn off in their notification preferences (on by default); the others are mandatory.
+OPTIONAL_KINDS = frozenset({"new_sign_in"})
 
 
 #: Context keys of one-time secrets in these mails (the link and its token).
@@ -66,8 +70,8 @@ def register_kinds() -> None:
                 code=f"accounts.{kind}",
                 template=template_for(kind),
                 default_channels=("email",),
-                # Security mail: a user cannot turn it off.
-                mandatory=True,
+                # Security mail: a user cannot turn it off (but the new sign-in notice).
+                mandatory=kind not in OPTIONAL_KINDS,
                 # Sent to the account it says is gone, which then keeps no address.
                 farewell=kind == "account_deleted",
                 # Reset, verification and email-change links never stored in clear.

@@ -20,7 +20,8 @@ from rest_framework_simplejwt.tokens import UntypedToken
 
 from bazary.core.network import client_ip
 
-from . import emails, lockout, sessions, signals, tokens
+from . import activity, emails, lockout, sessions, signals, tokens
+from .activity import EventKind
 from .conf import accounts_settings, get_adapter
 from .countries import country_name, normalize_country
 from .mfa import login as mfa_login
@@ -152,6 +153,7 @@ class VerifyEmailSerializer(serializers.Serializer):
         user = self.validated_data["token"]
         adapter = get_adapter()
         adapter.set_email_verified(user)
+        activity.record(EventKind.EMAIL_VERIFIED, request=_request(self), user=user)
         signals.email_verified.send(sender=type(user), user=user, email=adapter.get_email(user), request=_request(self))
         self.instance = user
         return user
@@ -202,9 +204,11 @@ class LoginSerializer(TokenPairSerializer):
         request = _request(self)
         client = client_ip(request) if request is not None else ""
         if lockout.is_locked(subject, client):
+            activity.record(EventKind.LOGIN_FAILED, request=request, user=user, email=email, reason="locked")
             raise _locked()
         wait = lockout.wait_for(subject, client)
         if wait:
+            activity.record(EventKind.LOGIN_FAILED, request=request, user=user, email=email, reason="slowed_down")
             raise exceptions.Throttled(wait=wait)
         if user is None:
             # Spend the time a password check takes, so timing does not tell unknown addresses apart.
@@ -213,7 +217,9 @@ class LoginSerializer(TokenPairSerializer):
         else:
             ok = user.check_password(attrs["password"]) and adapter.can_login(user)
         if not ok:
+            activity.record(EventKind.LOGIN_FAILED, request=request, user=user, email=email, reason="credentials")
             if lockout.register_failure(subject, client):
+                activity.record(EventKind.LOCKED_OUT, request=request, user=user, email=email)
                 if lockout.should_mail_owner(subject):
                     # Whatever the address: the task looks the account up (and mails its owner a link).
                     request_account_email("unlock", email)
@@ -222,6 +228,9 @@ class LoginSerializer(TokenPairSerializer):
                 {"detail": _("No active account found with the given credentials."), "code": "authentication_failed"}
             )
         if adapter.requires_verified_email(user):
+            activity.record(
+                EventKind.LOGIN_FAILED, request=request, user=user, email=email, reason="email_not_verified"
+            )
             raise exceptions.PermissionDenied(
                 {"detail": _("Verify your email address before logging in."), "code": "email_not_verified"}
             )
@@ -235,7 +244,7 @@ class LoginSerializer(TokenPairSerializer):
     def create(self, validated_data: dict[str, Any]) -> dict[str, Any]:
         if validated_data["mfa_pending"]:
             return mfa_login.start(validated_data["user"])
-        return mfa_login.complete(validated_data["user"], _request(self))
+        return mfa_login.complete(validated_data["user"], _request(self), method="password")
 
 
 def _token_refused(exc: Exception) -> exceptions.AuthenticationFailed:
@@ -293,6 +302,7 @@ class LogoutSerializer(serializers.Serializer):
             sessions.revoke_refresh(self.validated_data["refresh"], _request(self).user)
         except sessions.RefreshRefused as exc:
             raise _token_refused(exc) from exc
+        activity.record(EventKind.LOGGED_OUT, request=_request(self), user=_request(self).user)
 
 
 class UnlockSerializer(serializers.Serializer):
@@ -306,6 +316,7 @@ class UnlockSerializer(serializers.Serializer):
             raise exceptions.ValidationError(
                 {"token": [_("This link is invalid, expired or already used.")]}, "invalid"
             ) from exc
+        activity.record(EventKind.UNLOCKED, request=_request(self), user=self.instance)
         return self.instance
 
     def to_representation(self, instance: Any) -> dict[str, Any]:
@@ -342,6 +353,7 @@ class PasswordChangeSerializer(serializers.Serializer):
             user.set_password(self.validated_data["new_password"])
             user.save(update_fields=["password"])
             sessions.revoke_all(user, RevokeReason.PASSWORD_CHANGED, except_jti=keep)
+            activity.record(EventKind.PASSWORD_CHANGED, request=request, user=user)
         signals.password_changed.send(sender=type(user), user=user, request=request)
         emails.send(
             "password_changed", user, {"email": get_adapter().get_email(user), "name": emails.recipient_name(user)}
@@ -352,7 +364,7 @@ class PasswordChangeSerializer(serializers.Serializer):
 class PasswordResetSerializer(EmailSerializer):
     def save(self, **kwargs: Any) -> None:
         # The same for every address; the task decides whether there is mail to send.
-        request_account_email("password_reset", self.validated_data["email"])
+        request_account_email("password_reset", self.validated_data["email"], request=_request(self))
 
 
 class PasswordResetConfirmSerializer(serializers.Serializer):
@@ -384,6 +396,7 @@ class PasswordResetConfirmSerializer(serializers.Serializer):
             # Following the emailed link proves the address.
             if not adapter.is_email_verified(user):
                 adapter.set_email_verified(user)
+            activity.record(EventKind.PASSWORD_RESET_COMPLETED, request=_request(self), user=user)
         lockout.reset(lockout.subject(adapter.get_email(user), user))
         signals.password_reset.send(sender=type(user), user=user, request=_request(self))
         emails.send("password_changed", user, {"email": adapter.get_email(user), "name": emails.recipient_name(user)})
@@ -429,6 +442,7 @@ class EmailChangeSerializer(serializers.Serializer):
             email=new_email,
         )
         emails.send("email_change_notice", user, {**context, "name": emails.recipient_name(user)})
+        activity.record(EventKind.EMAIL_CHANGE_REQUESTED, request=request, user=user, new_email=new_email)
 
     def to_representation(self, instance: Any) -> dict[str, Any]:
         return {"detail": str(_("Open the link sent to the new address to confirm it."))}
@@ -456,6 +470,13 @@ class EmailChangeConfirmSerializer(serializers.Serializer):
                 user.save(update_fields=[adapter.email_field()])
                 # The link reached the new address, so it is verified.
                 adapter.set_email_verified(user)
+                activity.record(
+                    EventKind.EMAIL_CHANGE_CONFIRMED,
+                    request=_request(self),
+                    user=user,
+                    old_email=old_email,
+                    new_email=new_email,
+                )
         except IntegrityError as exc:
             raise exceptions.ValidationError(
                 {"token": [_("This address is already used by another account.")]}, "email_taken"
@@ -538,6 +559,8 @@ class DeleteAccountSerializer(serializers.Serializer):
             sessions.revoke_all(user, RevokeReason.DELETED)
             adapter.anonymize_user(user)
         signals.user_deleted.send(sender=type(user), user=user, email=email, request=request)
+        # After the log was anonymised (user_deleted): no address, no user agent.
+        activity.record(EventKind.ACCOUNT_DELETED, user=user)
         emails.send("account_deleted", user, {"email": email}, email=email)
         return user
 

@@ -31,6 +31,8 @@ from rest_framework_simplejwt.utils import datetime_from_epoch
 from bazary.core.network import client_ip
 from bazary.core.network import user_agent as request_user_agent
 
+from . import activity
+from .activity.new_device import after_sign_in
 from .authentication import LOGIN_CLAIM
 from .conf import accounts_settings, get_adapter
 from .models import Login, RevokeReason, Session
@@ -80,19 +82,29 @@ def _pair(refresh: RefreshToken) -> dict[str, str]:
     return {"access": str(refresh.access_token), "refresh": str(refresh)}  # the access token copies sid
 
 
-def issue_tokens(user: Any, request: HttpRequest | None = None) -> dict[str, str]:
-    """A new access/refresh pair for ``user``: a new login, recorded as a session."""
+def issue_tokens(user: Any, request: HttpRequest | None = None, *, method: str | None = None) -> dict[str, str]:
+    """A new access/refresh pair for ``user``: a new login, recorded as a session.
+
+    It is a sign-in: a ``login_succeeded`` event is written (with ``method``, e.g. ``"password"``,
+    when given) and the new-device check is enqueued (:mod:`bazary.accounts.activity.new_device`).
+    """
     with transaction.atomic():
         login = Login.objects.create(user=user)
         refresh, outstanding = _new_refresh(user, login)
         _record_session(outstanding, login, request)
+        data: dict[str, Any] = {"method": method} if method else {}
+        event = activity.record(activity.EventKind.LOGIN_SUCCEEDED, request=request, user=user, **data)
+    after_sign_in(event)
     return _pair(refresh)
 
 
-def sign_in(user: Any, request: HttpRequest | None = None) -> dict[str, str]:
+def sign_in(user: Any, request: HttpRequest | None = None, *, method: str | None = None) -> dict[str, str]:
     """A completed login (password, password and second factor, or passkey): :func:`issue_tokens`, then
-    Django's ``user_logged_in`` (its receiver updates ``last_login``; audit receivers hear it too)."""
-    pair = issue_tokens(user, request)
+    Django's ``user_logged_in`` (its receiver updates ``last_login``; audit receivers hear it too).
+
+    ``method`` (``"password"``, ``"totp"``, ``"recovery_code"``, ``"passkey"``) goes in the ``login_succeeded`` event.
+    """
+    pair = issue_tokens(user, request, method=method)
     user_logged_in.send(sender=type(user), request=request, user=user)
     return pair
 
@@ -207,6 +219,7 @@ def refresh_tokens(raw: str, request: HttpRequest | None = None) -> dict[str, st
             f"login {login.pk}" if login is not None else "every login of the user",
             reused,
         )
+        activity.record(activity.EventKind.REFRESH_REUSED, request=request, user=user, revoked=reused)
     if refused is not None:
         raise RefreshRefused(refused)
     return _pair(new_refresh)

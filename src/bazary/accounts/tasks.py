@@ -18,15 +18,16 @@ from django.utils import translation
 
 from bazary.core.tasks import enqueue, task
 
-from . import emails, tokens
+from . import activity, emails, tokens
 from .conf import accounts_settings, get_adapter
 
 
-def _password_reset(email: str) -> None:
+def _password_reset(email: str, client: dict[str, Any] | None = None) -> None:
     adapter = get_adapter()
     user = adapter.get_user_by_email(email)
     if user is None or not adapter.can_login(user) or not user.has_usable_password():
         return
+    activity.record(activity.EventKind.PASSWORD_RESET_REQUESTED, user=user, client=client or {})
     uid, token = tokens.make_password_reset_uid(user), tokens.make_password_reset_token(user)
     emails.send(
         "password_reset",
@@ -41,7 +42,7 @@ def _password_reset(email: str) -> None:
     )
 
 
-def _verify_email(email: str) -> None:
+def _verify_email(email: str, client: dict[str, Any] | None = None) -> None:
     if accounts_settings.EMAIL_VERIFICATION == "none":
         return
     adapter = get_adapter()
@@ -61,7 +62,7 @@ def send_verification(user: Any, request: Any) -> None:
     )
 
 
-def _unlock(email: str) -> None:
+def _unlock(email: str, client: dict[str, Any] | None = None) -> None:
     adapter = get_adapter()
     user = adapter.get_user_by_email(email)
     if user is None or not adapter.can_login(user):
@@ -74,7 +75,7 @@ def _unlock(email: str) -> None:
 
 
 #: flow → what the task does with the address.
-FLOWS: dict[str, Callable[[str], None]] = {
+FLOWS: dict[str, Callable[[str, dict[str, Any] | None], None]] = {
     "password_reset": _password_reset,
     "verify_email": _verify_email,
     "unlock": _unlock,
@@ -82,14 +83,20 @@ FLOWS: dict[str, Callable[[str], None]] = {
 
 
 @task()
-def send_account_email(flow: str, email: str, language: str | None = None) -> None:
-    """Look up the account of ``email`` and send it the ``flow`` mail if the flow applies to it."""
+def send_account_email(
+    flow: str, email: str, language: str | None = None, client: dict[str, Any] | None = None
+) -> None:
+    """Look up the account of ``email`` and send it the ``flow`` mail if the flow applies to it.
+
+    ``client`` is the requester's address and user agent (``activity.client_of``), for the activity log.
+    """
     with translation.override(language or settings.LANGUAGE_CODE):
-        FLOWS[flow](email)
+        FLOWS[flow](email, client)
 
 
-def request_account_email(flow: str, email: str) -> None:
+def request_account_email(flow: str, email: str, request: Any = None) -> None:
     """Enqueue :func:`send_account_email` for ``email``, in the request's language, whoever has the address."""
     if flow not in FLOWS:
         raise ValueError(f"Unknown accounts email flow {flow!r}.")
-    enqueue(send_account_email, flow, get_adapter().normalize_email(email), translation.get_language())
+    client = activity.client_of(request) if request is not None else None
+    enqueue(send_account_email, flow, get_adapter().normalize_email(email), translation.get_language(), client)

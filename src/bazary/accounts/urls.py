@@ -3,6 +3,7 @@
 from django.urls import path
 
 from . import me, views
+from .activity.api import ActivityView
 from .mfa import urls as mfa_urls
 
 app_name = "bazary_accounts"
@@ -33,6 +34,7 @@ urlpatterns = [
     path("email/change/confirm/", views.EmailChangeConfirmView.as_view(), name="email-change-confirm"),
     path("sessions/", views.SessionViewSet.as_view({"get": "list"}), name="session-list"),
     path("sessions/<int:pk>/", views.SessionViewSet.as_view({"delete": "destroy"}), name="session-detail"),
+    path("activity/", ActivityView.as_view(), name="activity"),
     path("addresses/", addresses, name="address-list"),
     path("addresses/<int:pk>/", address, name="address-detail"),
 ]

@@ -16,8 +16,8 @@ from rest_framework_simplejwt.authentication import AUTH_HEADER_TYPES
 
 from bazary.core.views import BazaryAPIMixin
 
+from . import activity, sessions
 from . import serializers as s
-from . import sessions
 from .conf import accounts_settings, throttle_classes
 from .mfa import serializers as mfa_serializers
 from .models import Address, RevokeReason
@@ -259,6 +259,7 @@ class LogoutAllView(UserView):
     )
     def post(self, request: Request) -> Response:
         sessions.revoke_all(request.user, RevokeReason.LOGOUT_ALL)
+        activity.record(activity.EventKind.LOGGED_OUT_ALL, request=request, user=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -451,6 +452,9 @@ class SessionViewSet(BazaryAPIMixin, mixins.ListModelMixin, mixins.DestroyModelM
     def perform_destroy(self, instance: Any) -> None:
         sessions.revoke_logins(
             self.request.user, sessions.OutstandingToken.objects.filter(pk=instance.pk), RevokeReason.LOGOUT
+        )
+        activity.record(
+            activity.EventKind.SESSION_REVOKED, request=self.request, user=self.request.user, session=instance.pk
         )
 
 

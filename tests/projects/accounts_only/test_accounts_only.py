@@ -54,7 +54,12 @@ def test_with_a_task_backend_the_request_only_enqueues():
     # The request enqueues the lookup, whatever the address; the worker runs it,
     # which enqueues the mail itself.
     (lookup,) = task_backends["default"].results
-    assert (lookup.task.func, lookup.args) == (send_account_email.func, ["password_reset", user.email, "en-us"])
+    # With the requester's address and user agent, for the activity log.
+    client = {"ip": "127.0.0.1", "user_agent": ""}
+    assert (lookup.task.func, lookup.args) == (
+        send_account_email.func,
+        ["password_reset", user.email, "en-us", client],
+    )
     task_backends["default"].clear()
     lookup.task.call(*lookup.args)
     (result,) = task_backends["default"].results

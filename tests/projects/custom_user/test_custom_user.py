@@ -128,3 +128,19 @@ def test_a_user_model_without_the_profile_extras_keeps_working(api_client):
     (message,) = mail.outbox
     assert "When:" in message.body  # in the site's language and zone
     member.refresh_from_db()
+
+
+def test_the_activity_log_works_with_the_custom_user(api_client):
+    from bazary.accounts.models import AccountEvent
+
+    member = UserFactory(email="logged@example.com")
+    client = APIClient(REMOTE_ADDR="198.51.100.4")
+    assert client.post("/api/auth/token/", {"email": "logged@example.com", "password": "wrong"}).status_code == 401
+    pair = client.post("/api/auth/token/", {"email": "logged@example.com", "password": PASSWORD}).json()
+    body = bearer(pair["access"]).get("/api/auth/activity/").json()
+    assert [(e["kind"], e["ip"]) for e in body["results"]] == [
+        ("login_succeeded", "198.51.100.4"),
+        ("login_failed", "198.51.100.4"),
+    ]
+    member.delete()
+    assert list(AccountEvent.objects.values_list("user", "ip")) == [(None, None), (None, None)]

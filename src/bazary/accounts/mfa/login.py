@@ -66,10 +66,10 @@ def subject(user: Any) -> str:
     return lockout.subject(get_adapter().get_email(user), user)
 
 
-def complete(user: Any, request: HttpRequest | None) -> dict[str, Any]:
+def complete(user: Any, request: HttpRequest | None, *, method: str | None = None) -> dict[str, Any]:
     """Tokens for a completed login (:func:`bazary.accounts.sessions.sign_in`), with
     ``mfa_setup_required`` when ``MFA_REQUIRED_FOR_STAFF`` limits them to the MFA setup endpoints."""
-    pair: dict[str, Any] = sessions.sign_in(user, request)
+    pair: dict[str, Any] = sessions.sign_in(user, request, method=method)
     if staff.setup_required(user):
         pair["mfa_setup_required"] = True
     return pair

@@ -290,7 +290,7 @@ class MFALoginSerializer(MFATokenMixin, LoginPairSerializer):
         return attrs
 
     def create(self, validated_data: dict[str, Any]) -> dict[str, Any]:
-        return login.complete(validated_data["user"], _request(self))
+        return login.complete(validated_data["user"], _request(self), method=validated_data["used"])
 
 
 class PasskeyLoginOptionsSerializer(PasskeyOptionsSerializer):
@@ -324,7 +324,7 @@ class PasskeyLoginSerializer(LoginPairSerializer):
         return attrs
 
     def create(self, validated_data: dict[str, Any]) -> dict[str, Any]:
-        return login.complete(validated_data["user"], _request(self))
+        return login.complete(validated_data["user"], _request(self), method="passkey")
 
 
 #: What ``auth/token/`` answers: tokens, or the MFA challenge (for the schema).
