@@ -137,7 +137,11 @@ def world(db, settings) -> Iterator[dict[str, Any]]:
             "bazary_webhooks:endpoint-test": endpoint.pk,
             "bazary_webhooks:endpoint-delivery": delivery.pk,
             "bazary_webhooks:endpoint-redeliver": delivery.pk,
+            "bazary_accounts:staff-user-detail": admin.pk,
+            "bazary_accounts:staff-user-action": admin.pk,
+            "bazary_accounts:staff-user-session": admin.pk,
         },
+        "session": session.pk,
         "endpoint_pk": endpoint.pk,
         "default_pk": notification.pk,
         "image_id": image.pk,
@@ -157,6 +161,10 @@ def url_for(name: str, pattern: URLPattern, world: dict[str, Any]) -> str:
             kwargs[param] = "stripe"
         elif param == "value_slug":
             kwargs[param] = "hostile"
+        elif param == "action":  # auth/users/{id}/{action}/
+            kwargs[param] = "unlock"
+        elif param == "session":  # auth/users/{id}/sessions/{session}/
+            kwargs[param] = world["session"]
         elif param == "pk":
             kwargs[param] = world["pk"].get(name, world["default_pk"])
         else:  # a new kind of parameter: give it a value above

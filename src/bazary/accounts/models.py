@@ -169,6 +169,7 @@ class RevokeReason(models.TextChoices):
     DEACTIVATED = "deactivated", _("account deactivated")
     DELETED = "deleted", _("account deleted")
     REUSE = "reuse", _("rotated refresh token reused")
+    STAFF = "staff", _("revoked by staff")
 
 
 class Login(models.Model):

@@ -299,3 +299,24 @@ def revoke_refresh(raw: str, user: Any) -> None:
         user, OutstandingToken.objects.filter(jti=refresh[jwt_settings.JTI_CLAIM]), RevokeReason.LOGOUT
     ):
         refresh.blacklist()  # a token issued without an outstanding row: record and blacklist it
+
+
+def revoke_users(user_ids: list[Any], reason: str) -> int:
+    """Revoke every login of each of ``user_ids`` at once: a few set-based queries, whatever their number.
+
+    The users' rows are locked first (in primary key order, so two such calls cannot deadlock), as
+    :func:`lock_user` does for one. Answers how many refresh tokens were blacklisted.
+    """
+    model = get_adapter().user_model
+    with transaction.atomic():
+        list(model._default_manager.select_for_update().filter(pk__in=user_ids).order_by("pk").values_list("pk"))
+        Login.objects.filter(user_id__in=user_ids, revoked_at__isnull=True).update(
+            revoked_at=timezone.now(), revoked_reason=reason
+        )
+        pending = list(
+            OutstandingToken.objects.filter(user_id__in=user_ids, blacklistedtoken__isnull=True)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+        BlacklistedToken.objects.bulk_create([BlacklistedToken(token_id=pk) for pk in pending], ignore_conflicts=True)
+    return len(pending)

@@ -28,6 +28,12 @@ def _password_reset(email: str, client: dict[str, Any] | None = None) -> None:
     if user is None or not adapter.can_login(user) or not user.has_usable_password():
         return
     activity.record(activity.EventKind.PASSWORD_RESET_REQUESTED, user=user, client=client or {})
+    send_password_reset(user)
+
+
+def send_password_reset(user: Any) -> None:
+    """The reset mail to ``user``: a link with a fresh token (the caller decides the account may reset)."""
+    adapter = get_adapter()
     uid, token = tokens.make_password_reset_uid(user), tokens.make_password_reset_token(user)
     emails.send(
         "password_reset",

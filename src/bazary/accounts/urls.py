@@ -1,6 +1,6 @@
 """The accounts API; ``bazary.urls`` mounts it at ``auth/``."""
 
-from django.urls import path
+from django.urls import include, path
 
 from . import me, views
 from .activity.api import ActivityView
@@ -35,6 +35,7 @@ urlpatterns = [
     path("sessions/", views.SessionViewSet.as_view({"get": "list"}), name="session-list"),
     path("sessions/<int:pk>/", views.SessionViewSet.as_view({"delete": "destroy"}), name="session-detail"),
     path("activity/", ActivityView.as_view(), name="activity"),
+    path("users/", include("bazary.accounts.staff.urls")),
     path("addresses/", addresses, name="address-list"),
     path("addresses/<int:pk>/", address, name="address-detail"),
 ]

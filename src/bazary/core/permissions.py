@@ -13,7 +13,8 @@ def is_staff(request: Any) -> bool:
     signed-in staff user: the one test behind every staff-only view, filter
     and field."""
     user = getattr(request, "user", None)
-    return bool(user is not None and user.is_authenticated and user.is_staff)
+    # getattr: a project's user model need not have is_staff (then nobody is staff).
+    return bool(user is not None and user.is_authenticated and getattr(user, "is_staff", False))
 
 
 class IsStaffWithModelPermsOrReadOnly(permissions.DjangoModelPermissions):

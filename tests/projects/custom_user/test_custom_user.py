@@ -144,3 +144,10 @@ def test_the_activity_log_works_with_the_custom_user(api_client):
     ]
     member.delete()
     assert list(AccountEvent.objects.values_list("user", "ip")) == [(None, None), (None, None)]
+
+
+def test_the_staff_api_is_closed_to_a_model_without_staff():
+    UserFactory(email="plain@example.com")
+    pair = APIClient().post("/api/auth/token/", {"email": "plain@example.com", "password": PASSWORD}).json()
+    assert bearer(pair["access"]).get("/api/auth/users/").status_code == 403
+    assert APIClient().get("/api/auth/users/").status_code == 401
