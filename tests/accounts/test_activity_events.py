@@ -181,3 +181,15 @@ def test_behind_a_trusted_proxy_the_address_it_saw_is_recorded(user):
     response = client.post("/api/auth/token/", {"email": user.email, "password": PASSWORD}, format="json")
     assert response.status_code == 200
     only(EventKind.LOGIN_SUCCEEDED, user=user)
+
+
+@override_settings(BAZARY_ACCOUNTS={**NO_THROTTLES, "LOCKOUT_THRESHOLD": 1})
+def test_a_failure_that_locks_writes_both_events_in_one_insert(user):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        client_from().post("/api/auth/token/", {"email": user.email, "password": "wrong"}, format="json")
+    inserts = [q["sql"] for q in queries if q["sql"].startswith('INSERT INTO "bazary_accounts_accountevent"')]
+    assert len(inserts) == 1
+    assert sorted(AccountEvent.objects.values_list("kind", flat=True)) == ["locked_out", "login_failed"]

@@ -217,9 +217,14 @@ class LoginSerializer(TokenPairSerializer):
         else:
             ok = user.check_password(attrs["password"]) and adapter.can_login(user)
         if not ok:
-            activity.record(EventKind.LOGIN_FAILED, request=request, user=user, email=email, reason="credentials")
-            if lockout.register_failure(subject, client):
-                activity.record(EventKind.LOCKED_OUT, request=request, user=user, email=email)
+            locks = lockout.register_failure(subject, client)
+            events = [
+                activity.build(EventKind.LOGIN_FAILED, request=request, user=user, email=email, reason="credentials")
+            ]
+            if locks:
+                events.append(activity.build(EventKind.LOCKED_OUT, request=request, user=user, email=email))
+            activity.save(*events)  # one INSERT, with the lock this failure caused
+            if locks:
                 if lockout.should_mail_owner(subject):
                     # Whatever the address: the task looks the account up (and mails its owner a link).
                     request_account_email("unlock", email)

@@ -29,6 +29,7 @@ from bazary.core.network import client_ip, user_agent
 __all__ = [
     "DATA_MAX_BYTES",
     "EventKind",
+    "build",
     "client_of",
     "forget_user",
     "kinds",
@@ -36,6 +37,7 @@ __all__ = [
     "record",
     "record_many",
     "register_kind",
+    "save",
 ]
 
 #: The largest ``data`` :func:`record` stores, as JSON (UTF-8 bytes).
@@ -170,6 +172,26 @@ def record(
     event = _event(kind, request, user, actor, client, data)
     event.save(force_insert=True)
     return event
+
+
+def build(
+    kind: str,
+    *,
+    request: HttpRequest | None = None,
+    user: Any = None,
+    actor: Any = None,
+    client: dict[str, Any] | None = None,
+    **data: Any,
+) -> Any:
+    """An unsaved event, checked as :func:`record` checks it; write several with :func:`save`."""
+    return _event(kind, request, user, actor, client, data)
+
+
+def save(*events: Any) -> list[Any]:
+    """Write events made by :func:`build` with one ``INSERT`` (e.g. a failed login that also locks)."""
+    from ..models import AccountEvent
+
+    return AccountEvent.objects.bulk_create(events)
 
 
 def record_many(
