@@ -193,3 +193,19 @@ def test_a_failure_that_locks_writes_both_events_in_one_insert(user):
     inserts = [q["sql"] for q in queries if q["sql"].startswith('INSERT INTO "bazary_accounts_accountevent"')]
     assert len(inserts) == 1
     assert sorted(AccountEvent.objects.values_list("kind", flat=True)) == ["locked_out", "login_failed"]
+
+
+@override_settings(BAZARY_ACCOUNTS=NO_THROTTLES)
+def test_a_sign_in_with_a_second_factor_is_one_login_succeeded_naming_the_factor(api_client, user):
+    import time
+
+    from .mfa_helpers import code_at, code_step, mfa_user_client, password_step
+
+    secret, _codes = mfa_user_client(api_client, user, at=time.time() - 30)  # the login uses the next code
+    AccountEvent.objects.all().delete()
+    client = client_from()
+    challenge = password_step(client, user.email).json()
+    assert challenge["mfa_required"] is True
+    assert not AccountEvent.objects.filter(kind=EventKind.LOGIN_SUCCEEDED).exists()  # not signed in yet
+    assert code_step(client, challenge["mfa_token"], code_at(secret)).status_code == 200
+    assert only(EventKind.LOGIN_SUCCEEDED, user=user).data == {"method": "totp"}

@@ -134,6 +134,7 @@ def test_list_shows_what_staff_need(viewer, customer):
         "is_superuser": False,
         "email_verified": True,
         "locked": False,
+        "has_mfa": False,
         "groups": ["support"],
         "date_joined": item["date_joined"],
         "last_login": None,
@@ -427,12 +428,13 @@ def test_stats(viewer, django_assert_max_num_queries):
     client = as_user(viewer)
     with django_assert_max_num_queries(6):
         body = client.get("/api/auth/users/stats/").json()
-    assert {k: body[k] for k in ("total", "active", "verified", "staff", "locked")} == {
+    assert {k: body[k] for k in ("total", "active", "verified", "staff", "locked", "with_mfa")} == {
         "total": 5,
         "active": 4,
         "verified": 4,
         "staff": 1,
         "locked": 0,
+        "with_mfa": 0,
     }
     assert len(body["signups"]) == 30
     assert body["signups"][-1] == {"date": timezone.localdate().isoformat(), "count": 3}
@@ -455,3 +457,28 @@ def test_every_staff_action_is_logged_with_its_actor(manager, customer):
     # The customer sees them as staff actions.
     own = bearer(login(APIClient(), customer.email)["access"]).get("/api/auth/activity/", {"kind": "unlocked"})
     assert own.json()["results"][0]["by_staff"] is True
+
+
+# -- MFA ----------------------------------------------------------------------------------
+
+
+def test_reset_mfa_needs_a_reason_and_removes_every_factor(api_client, manager, viewer, customer):
+    from .mfa_helpers import mfa_user_client, password_step
+
+    mfa_user_client(api_client, customer)
+    client = as_user(manager)
+    assert listed(as_user(viewer), has_mfa="true") == [customer.email]
+    assert as_user(viewer).get("/api/auth/users/stats/").json()["with_mfa"] == 1
+    refused = client.post(f"/api/auth/users/{customer.pk}/reset_mfa/", {}, format="json")
+    assert (refused.status_code, list(refused.json())) == (400, ["reason"])
+    bulk = client.post("/api/auth/users/bulk/", {"ids": [customer.pk], "action": "reset_mfa"}, format="json")
+    assert (bulk.status_code, list(bulk.json())) == (400, ["reason"])
+    assert password_step(APIClient(), customer.email).json()["mfa_required"] is True
+    response = client.post(f"/api/auth/users/{customer.pk}/reset_mfa/", {"reason": "lost phone, ID checked"})
+    assert response.status_code == 200
+    assert response.json()["has_mfa"] is False
+    event = AccountEvent.objects.get(kind=EventKind.MFA_RESET)
+    assert (event.user, event.actor, event.data) == (customer, manager, {"reason": "lost phone, ID checked"})
+    # The password alone signs in now.
+    assert "access" in password_step(APIClient(), customer.email).json()
+    assert listed(as_user(viewer), has_mfa="false").count(customer.email) == 1

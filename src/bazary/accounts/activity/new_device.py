@@ -71,6 +71,7 @@ def is_new_device(event: Any) -> bool:
     network = network_of(event.ip)
     seen = (
         earlier.filter(created_at__gte=since, created_at__lte=event.created_at, user_agent=event.user_agent)
+        .order_by()
         .values_list("ip", flat=True)
         .distinct()[:MAX_COMPARED]
     )

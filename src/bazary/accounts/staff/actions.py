@@ -102,6 +102,13 @@ def _send_password_reset(users: list[Any], ctx: Context) -> list[Any]:
     return sent
 
 
+def _reset_mfa(users: list[Any], ctx: Context) -> list[Any]:
+    from .. import mfa
+
+    # Those that had a factor: the account signs in with its password alone afterwards.
+    return [user for user in users if any(mfa.reset(user).values())]
+
+
 def _revoke_sessions(users: list[Any], ctx: Context) -> list[Any]:
     sessions.revoke_users([u.pk for u in users], RevokeReason.STAFF)
     return users
@@ -124,6 +131,7 @@ ACTIONS: dict[str, Action] = {
             _("Send a password reset email"),
         ),
         Action("revoke_sessions", EventKind.SESSIONS_REVOKED, _revoke_sessions, _("Sign out every session")),
+        Action("reset_mfa", EventKind.MFA_RESET, _reset_mfa, _("Remove every second factor"), needs_reason=True),
     )
 }
 

@@ -27,6 +27,9 @@ class StaffUserFilterSet(filters.FilterSet):
     locked = filters.ChoiceFilter(
         choices=BOOLEAN, method="filter_flag", help_text=_("A client is locked out of the account now.")
     )
+    has_mfa = filters.ChoiceFilter(
+        choices=BOOLEAN, method="filter_flag", help_text=_("A confirmed authenticator app or a passkey.")
+    )
     joined_after = filters.IsoDateTimeFilter(
         field_name="date_joined", lookup_expr="gte", help_text=_("Joined at or after (ISO 8601).")
     )

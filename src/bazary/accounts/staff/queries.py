@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, OuterRef, Prefetch, Q, QuerySet
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
@@ -38,10 +38,21 @@ def locked_now(user_ref: str = "pk") -> Exists:
     )
 
 
+def has_mfa() -> Q:
+    """True for accounts with a second factor: a confirmed authenticator app or a passkey (``bazary.accounts.mfa``)."""
+    from ..mfa.models import Passkey, TOTPDevice
+
+    return Q(Exists(TOTPDevice.objects.filter(user_id=OuterRef("pk"), confirmed_at__isnull=False))) | Q(
+        Exists(Passkey.objects.filter(user_id=OuterRef("pk")))
+    )
+
+
 def users() -> QuerySet[Any]:
-    """Every account, with ``locked`` annotated and groups prefetched (when the model has them)."""
+    """Every account, with ``locked`` and ``has_mfa`` annotated and groups prefetched (when the model has them)."""
     adapter = get_adapter()
-    queryset = adapter.user_model._default_manager.all().annotate(locked=locked_now())
+    queryset = adapter.user_model._default_manager.all().annotate(
+        locked=locked_now(), has_mfa=ExpressionWrapper(has_mfa(), output_field=BooleanField())
+    )
     if adapter.has_field("groups"):
         queryset = queryset.prefetch_related("groups")
     return queryset
@@ -69,10 +80,10 @@ def recent_events(user: Any) -> list[AccountEvent]:
 
 
 def stats() -> dict[str, Any]:
-    """Totals, active, verified, staff, locked now and sign-ups per day: four aggregate queries."""
+    """Totals, active, verified, staff, with MFA, locked now and sign-ups per day: three aggregate queries."""
     adapter = get_adapter()
     queryset = adapter.user_model._default_manager.all()
-    counts: dict[str, Any] = {"total": Count("pk")}
+    counts: dict[str, Any] = {"total": Count("pk"), "with_mfa": Count("pk", filter=has_mfa())}
     if adapter.has_field("is_active"):
         counts["active"] = Count("pk", filter=Q(is_active=True))
     if adapter.has_field("email_verified_at"):
