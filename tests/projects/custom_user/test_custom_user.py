@@ -98,14 +98,15 @@ def test_password_reset_and_account_deletion(api_client):
 
 
 def test_a_user_model_without_the_profile_extras_keeps_working(api_client):
-    """Member has none of AbstractUser's profile extras: the profile leaves them out, their
-    endpoints are 404, the export and the mail work with the fields it has."""
+    """Member has only language and timezone of AbstractUser's profile extras: the profile leaves
+    the others out, their endpoints are 404, the export and the mail work with the fields it has."""
     member = UserFactory(email="x@example.com", display_name="Xu")
     pair = api_client.post("/api/auth/token/", {"email": "x@example.com", "password": PASSWORD}).json()
     client = bearer(pair["access"])
     me = client.get("/api/auth/me/").json()
-    for name in ("phone", "date_of_birth", "language", "timezone", "avatar", "marketing_opt_in"):
+    for name in ("phone", "date_of_birth", "avatar", "marketing_opt_in"):
         assert name not in me
+    assert (me["language"], me["timezone"]) == ("", "")
     # Sent fields the model lacks are ignored, as other unknown fields are.
     assert client.patch("/api/auth/me/", {"phone": "+33612345678"}, format="json").status_code == 200
     assert client.put("/api/auth/me/avatar/", {}, format="multipart").status_code == 404
@@ -151,3 +152,32 @@ def test_the_staff_api_is_closed_to_a_model_without_staff():
     pair = APIClient().post("/api/auth/token/", {"email": "plain@example.com", "password": PASSWORD}).json()
     assert bearer(pair["access"]).get("/api/auth/users/").status_code == 403
     assert APIClient().get("/api/auth/users/").status_code == 401
+
+
+def test_a_custom_user_with_its_own_language_and_zone_gets_mail_in_them(api_client):
+    from zoneinfo import ZoneInfo
+
+    from django.utils import formats, timezone, translation
+
+    UserFactory(email="z@example.com")
+    pair = api_client.post("/api/auth/token/", {"email": "z@example.com", "password": PASSWORD}).json()
+    client = bearer(pair["access"])
+    refused = client.patch("/api/auth/me/", {"language": "xx", "timezone": "Nowhere/Land"}, format="json")
+    assert refused.status_code == 400
+    assert set(refused.json()) == {"language", "timezone"}
+    changed = client.patch("/api/auth/me/", {"language": "de", "timezone": "Asia/Tokyo"}, format="json")
+    assert changed.status_code == 200, changed.json()
+    member = get_user_model().objects.get(email="z@example.com")
+    assert (member.language, member.timezone) == ("de", "Asia/Tokyo")
+
+    mail.outbox.clear()
+    before = timezone.now()
+    client.post(
+        "/api/auth/password/change/",
+        {"current_password": PASSWORD, "new_password": "another long passphrase 42"},
+        format="json",
+    )
+    (message,) = mail.outbox  # sent by a Django task: no bazary.notifications here
+    with translation.override("de"):
+        expected = formats.date_format(before.astimezone(ZoneInfo("Asia/Tokyo")), "DATE_FORMAT")
+    assert expected in message.body

@@ -1,4 +1,5 @@
-"""A user model unlike bazary's: username login, a unique email, one display name."""
+"""A user model unlike bazary's: username login, a unique email, one display name,
+and its own language and time zone fields."""
 
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.db import models
@@ -18,6 +19,10 @@ class Member(AbstractBaseUser):
     display_name = models.CharField(max_length=100, blank=True)
     email_verified_at = models.DateTimeField(null=True, blank=True)
     is_active = models.BooleanField(default=True)
+    # Two of bazary AbstractUser's profile extras, declared by the project itself:
+    # the profile exposes them and mail is rendered in them.
+    language = models.CharField(max_length=15, blank=True)
+    timezone = models.CharField(max_length=64, blank=True)
 
     objects = MemberManager()
 
