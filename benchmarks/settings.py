@@ -16,6 +16,8 @@ STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.s
 # Throughput, not abuse protection: the login throttle and lockout would stop the load generator.
 BAZARY_ACCOUNTS = {**BAZARY_ACCOUNTS, "THROTTLE_RATES": {"login": None}, "LOCKOUT_THRESHOLD": 0}
 PAGINATION_CLASSES = {
+    # The bench's "page" rows time the exact count (the baseline's ?count= default).
+    "page": "bazary.catalog.pagination.CatalogPageNumberPagination",
     "cursor": "bazary.catalog.pagination.CatalogCursorPagination",
     "capped": "bazary.catalog.pagination.CatalogCappedCountPagination",
 }

@@ -73,10 +73,15 @@ catalog_settings = AppSettings(
             base="bazary.catalog.search.BaseSearchBackend",
         ),
         "PAGINATION_CLASS": Option(
-            "bazary.catalog.pagination.CatalogPageNumberPagination",
+            "bazary.catalog.pagination.CatalogCappedCountPagination",
             (str,),
             import_string=True,
             base="rest_framework.pagination.BasePagination",
+        ),
+        "MAX_COUNT": Option(
+            10_000,
+            (int,),
+            help="The default pagination counts at most this many matching items (count_is_exact says if it did).",
         ),
         "PERMISSION_CLASS": Option(
             "bazary.core.permissions.IsStaffWithModelPermsOrReadOnly",
@@ -115,6 +120,7 @@ catalog_settings = AppSettings(
         _positive("SEARCH_MAX_RESULTS", "bazary_catalog.E016"),
         _positive("BULK_MAX_ITEMS", "bazary_catalog.E018"),
         _positive("IMPORT_MAX_BYTES", "bazary_catalog.E019"),
+        _positive("MAX_COUNT", "bazary_catalog.E021"),
         _tree_cache_timeout_is_valid,
         _product_url_is_valid,
     ],
