@@ -10,7 +10,7 @@ from rest_framework import exceptions, serializers
 
 from bazary.core.network import client_ip
 
-from .. import lockout
+from .. import activity, lockout
 from ..conf import get_adapter
 from ..serializers import _locked, password_field, token_field
 from ..tasks import request_account_email
@@ -116,7 +116,9 @@ class TOTPConfirmSerializer(RecoveryCodesSerializer):
         return attrs
 
     def save(self, **kwargs: Any) -> dict[str, Any]:
-        self.instance = {"recovery_codes": recovery.generate(_request(self).user)}
+        request = _request(self)
+        self.instance = {"recovery_codes": recovery.generate(request.user)}
+        activity.record(activity.EventKind.MFA_ENABLED, request=request, user=request.user, method=factors.TOTP)
         return self.instance
 
 
@@ -135,12 +137,27 @@ class PasswordAndCodeSerializer(PasswordMixin):
 
 class TOTPDisableSerializer(PasswordAndCodeSerializer):
     def save(self, **kwargs: Any) -> None:
-        factors.disable_totp(_request(self).user)
+        request = _request(self)
+        factors.disable_totp(request.user)
+        activity.record(
+            activity.EventKind.MFA_DISABLED,
+            request=request,
+            user=request.user,
+            method=factors.TOTP,
+            code=self.validated_data["used"],
+        )
 
 
 class RecoveryCodesRegenerateSerializer(PasswordAndCodeSerializer, RecoveryCodesSerializer):
     def save(self, **kwargs: Any) -> dict[str, Any]:
-        self.instance = {"recovery_codes": recovery.generate(_request(self).user)}
+        request = _request(self)
+        self.instance = {"recovery_codes": recovery.generate(request.user)}
+        activity.record(
+            activity.EventKind.RECOVERY_CODES_REGENERATED,
+            request=request,
+            user=request.user,
+            code=self.validated_data["used"],
+        )
         return self.instance
 
 
@@ -180,14 +197,19 @@ class PasskeyCreateSerializer(PasskeySerializer):
         fields: tuple[str, ...] = (*PasskeySerializer.Meta.fields, "state", "credential")
 
     def create(self, validated_data: dict[str, Any]) -> Passkey:
+        request = _request(self)
         try:
-            return passkeys.register(
-                _request(self).user, validated_data["state"], validated_data["credential"], validated_data["name"]
+            passkey = passkeys.register(
+                request.user, validated_data["state"], validated_data["credential"], validated_data["name"]
             )
         except passkeys.Refused as exc:
             raise serializers.ValidationError(
                 {"credential": [_("The passkey could not be verified; start again.")]}, "invalid"
             ) from exc
+        activity.record(
+            activity.EventKind.PASSKEY_ADDED, request=request, user=request.user, passkey=passkey.pk, name=passkey.name
+        )
+        return passkey
 
 
 class PasskeyDeleteSerializer(PasswordMixin):
@@ -265,6 +287,7 @@ class MFALoginSerializer(MFATokenMixin, LoginPairSerializer):
         if wait:
             raise exceptions.Throttled(wait=wait)
         used = None
+        method = factors.PASSKEY if attrs.get("credential") and not attrs.get("code") else "code"
         if attrs.get("code"):
             used = check_code(user, attrs["code"])
         else:
@@ -275,6 +298,7 @@ class MFALoginSerializer(MFATokenMixin, LoginPairSerializer):
             else:
                 used = factors.PASSKEY
         if used is None:
+            activity.record(activity.EventKind.MFA_FAILED, request=request, user=user, method=method)
             if lockout.register_failure(ident, client):
                 if lockout.should_mail_owner(ident):
                     request_account_email("unlock", get_adapter().get_email(user))
@@ -285,6 +309,12 @@ class MFALoginSerializer(MFATokenMixin, LoginPairSerializer):
         except tickets.InvalidTicket as exc:  # a concurrent request used it first
             raise _bad_mfa_token() from exc
         lockout.reset_client(ident, client)
+        if used == factors.RECOVERY_CODE:
+            activity.record(
+                activity.EventKind.RECOVERY_CODE_USED, request=request, user=user, left=recovery.remaining(user)
+            )
+        else:
+            activity.record(activity.EventKind.MFA_USED, request=request, user=user, method=used)
         attrs["user"] = user
         attrs["used"] = used
         return attrs
@@ -320,6 +350,9 @@ class PasskeyLoginSerializer(LoginPairSerializer):
             raise exceptions.PermissionDenied(
                 {"detail": _("Verify your email address before logging in."), "code": "email_not_verified"}
             )
+        activity.record(
+            activity.EventKind.MFA_USED, request=_request(self), user=user, method=factors.PASSKEY, passwordless=True
+        )
         attrs["user"] = user
         return attrs
 

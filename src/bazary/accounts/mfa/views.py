@@ -10,6 +10,7 @@ from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from .. import activity
 from ..views import FIELD_ERRORS, NOT_FOUND, TAGS, THROTTLED, UNAUTHENTICATED, PublicView, UserView, error
 from . import factors, recovery, staff, totp
 from . import serializers as s
@@ -202,7 +203,9 @@ class PasskeyDetailView(MFAUserView):
         passkey = self.get_object()
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
+        pk, name = passkey.pk, passkey.name
         passkey.delete()
+        activity.record(activity.EventKind.PASSKEY_REMOVED, request=request, user=request.user, passkey=pk, name=name)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
