@@ -83,3 +83,6 @@ def register_sections() -> None:
     registry.register("addresses", addresses_of)
     registry.register("sessions", sessions_of)
     registry.register("activity", activity_of)
+    from .mfa.export import mfa_of
+
+    registry.register("mfa", mfa_of)  # second factors, never a secret
