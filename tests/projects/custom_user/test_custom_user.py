@@ -113,7 +113,7 @@ def test_a_user_model_without_the_profile_extras_keeps_working(api_client):
     assert client.post("/api/auth/me/marketing/", {}, format="json").status_code == 404
 
     export = client.get("/api/auth/me/export/").json()
-    assert set(export) == {"exported_at", "profile", "addresses", "sessions", "activity"}
+    assert set(export) == {"exported_at", "profile", "addresses", "sessions", "activity", "mfa"}
     assert export["profile"]["username"] == "x@example.com"
     assert export["profile"]["display_name"] == "Xu"
     assert "password" not in export["profile"]
