@@ -4,7 +4,8 @@ Needs what ``scripts/services.py`` provides (``DATABASE_URL`` to PostgreSQL and
 the ``BAZARY_TEST_S3_*`` bucket); skipped elsewhere. The fixture ``site``
 creates a database, starts a Redis of its own (so a test may stop it), runs
 ``migrate`` and ``collectstatic`` with the production settings, then starts
-gunicorn with two worker processes and the database-backed task worker. Every
+gunicorn with two worker processes and the database-backed task worker
+(``manage.py db_worker``: it sends the emails and the webhooks). Every
 process it starts is stopped by PID at the end.
 """
 
@@ -179,6 +180,8 @@ def site(tmp_path_factory, payment_fakes) -> Site:
         "SECURE_SSL_REDIRECT": "0",
         "SECURE_COOKIES": "0",
         "SECURE_HSTS_SECONDS": "0",
+        # The webhook receivers of the tests listen on loopback.
+        "WEBHOOKS_ALLOW_PRIVATE_NETWORKS": "1",
         "THROTTLE_LOGIN": "5/min",
         "LOCKOUT_THRESHOLD": "3",
         # Passkeys need a domain as relying party (browsers refuse an IP): the browser tests use localhost.

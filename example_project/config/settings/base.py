@@ -242,6 +242,9 @@ if env("CHAPA_SECRET_KEY"):
 for _code in BAZARY_PAYMENTS["PROVIDERS"]:
     if env(f"{_code.upper()}_API_BASE"):
         BAZARY_PAYMENTS["PROVIDERS"][_code]["API_BASE"] = env(f"{_code.upper()}_API_BASE")
+# Outgoing webhooks (docs/webhooks.md): to public HTTPS receivers only, unless
+# they are on your own network (an on-premise ERP) or in a test.
+BAZARY_WEBHOOKS = {"ALLOW_PRIVATE_NETWORKS": env_bool("WEBHOOKS_ALLOW_PRIVATE_NETWORKS", False)}
 
 LOGGING = {
     "version": 1,
