@@ -244,7 +244,11 @@ for _code in BAZARY_PAYMENTS["PROVIDERS"]:
         BAZARY_PAYMENTS["PROVIDERS"][_code]["API_BASE"] = env(f"{_code.upper()}_API_BASE")
 # Outgoing webhooks (docs/webhooks.md): to public HTTPS receivers only, unless
 # they are on your own network (an on-premise ERP) or in a test.
-BAZARY_WEBHOOKS = {"ALLOW_PRIVATE_NETWORKS": env_bool("WEBHOOKS_ALLOW_PRIVATE_NETWORKS", False)}
+BAZARY_WEBHOOKS = {
+    "ALLOW_PRIVATE_NETWORKS": env_bool("WEBHOOKS_ALLOW_PRIVATE_NETWORKS", False),
+    # A private CA's certificate (PEM) for receivers it signed.
+    "CA_BUNDLE": env("WEBHOOKS_CA_BUNDLE") or None,
+}
 
 LOGGING = {
     "version": 1,

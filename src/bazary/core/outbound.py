@@ -8,6 +8,11 @@ of an import), under rules that keep them off the server's own network.
   IP, with the name kept for TLS: SNI and certificate check), so a DNS answer
   that changes between the check and the connection (DNS rebinding) cannot
   send the request elsewhere.
+- https: the certificate must be valid for the URL's host name (checked
+  against that name, and sent as SNI, while the socket goes to the checked
+  IP) and chain to a CA of the system's store (OpenSSL's default paths, so
+  ``SSL_CERT_FILE``/``SSL_CERT_DIR`` apply) or of the caller's ``ca_bundle``;
+  a refused certificate is a :class:`TLSFailure`, never a request sent anyway.
 - ``http://`` only with ``allow_private``; redirects are never followed (a
   3xx is returned as it is); urllib3's own retries are off.
 - ``timeout`` for the connection and for each read; at most ``max_body``
@@ -21,17 +26,57 @@ behind it (``setting``), so a refusal tells the operator which one to change.
 
 from __future__ import annotations
 
+import functools
 import ipaddress
+import os
 import socket
+import ssl
 import time
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 import urllib3
+from urllib3.exceptions import SSLError
+from urllib3.util.ssl_ import create_urllib3_context
 
 
 class Refused(Exception):
     """The URL or the address it resolves to is not one requests may go to."""
+
+
+class TLSFailure(ConnectionError):
+    """The TLS handshake failed: most often the receiver's certificate was
+    refused (unknown CA, another host name, expired). Nothing was sent."""
+
+
+def load_ca_bundle(context: ssl.SSLContext, path: str) -> None:
+    """Trust the CA certificates of ``path`` (a PEM file, or a directory of
+    them named by hash as ``c_rehash`` makes) in ``context`` too."""
+    if os.path.isdir(path):
+        context.load_verify_locations(capath=path)
+    else:
+        context.load_verify_locations(cafile=path)
+
+
+def tls_context(ca_bundle: str | None = None) -> ssl.SSLContext:
+    """urllib3's client defaults (TLS 1.2 or later, a certificate required),
+    the system's CA certificates, and ``ca_bundle``'s."""
+    # Loading the system's store takes tens of milliseconds: once per
+    # bundle and OpenSSL environment (a changed file needs a restart).
+    return _tls_context(ca_bundle, os.environ.get("SSL_CERT_FILE"), os.environ.get("SSL_CERT_DIR"))
+
+
+@functools.lru_cache(maxsize=8)
+def _tls_context(bundle: str | None, cert_file: str | None, cert_dir: str | None) -> ssl.SSLContext:
+    context = create_urllib3_context()  # CERT_REQUIRED
+    # urllib3 matches the certificate against assert_hostname (the URL's
+    # host) itself, since the socket is opened to the checked IP; it would
+    # set this on every connection otherwise, and the context is shared.
+    context.check_hostname = False
+    context.load_default_certs()  # OpenSSL's default paths, which read SSL_CERT_FILE / SSL_CERT_DIR
+    if bundle:
+        load_ca_bundle(context, bundle)
+    return context
 
 
 @dataclass(frozen=True)
@@ -91,8 +136,11 @@ def request(
     setting: str,
     timeout: float,
     max_body: int,
+    ca_bundle: str | None = None,
+    ca_setting: str | None = None,
 ) -> Response:
-    """Send ``method`` to ``url`` under the rules of this module."""
+    """Send ``method`` to ``url`` under the rules of this module; ``ca_bundle``
+    (named by ``ca_setting`` in a refused certificate's error) is trusted too."""
     check_url(url, allow_private=allow_private)
     parts = urlsplit(url)
     host = parts.hostname or ""
@@ -110,6 +158,7 @@ def request(
             server_hostname=host,
             assert_hostname=host,
             cert_reqs="CERT_REQUIRED",
+            ssl_context=tls_context(ca_bundle),
         )
     else:
         pool = urllib3.HTTPConnectionPool(address, port, timeout=pool_timeout, retries=False, maxsize=1)
@@ -119,16 +168,23 @@ def request(
         path = f"{path}?{parts.query}"
     started = time.monotonic()
     try:
-        response = pool.urlopen(
-            method,
-            path,
-            body=body,
-            headers={**(headers or {}), "Host": host_header},
-            redirect=False,
-            retries=False,
-            preload_content=False,
-            assert_same_host=False,
-        )
+        try:
+            response = pool.urlopen(
+                method,
+                path,
+                body=body,
+                headers={**(headers or {}), "Host": host_header},
+                redirect=False,
+                retries=False,
+                preload_content=False,
+                assert_same_host=False,
+            )
+        except SSLError as exc:
+            trusted = f"the system's, or one in {ca_setting}" if ca_setting else "the system's"
+            raise TLSFailure(
+                f"{exc} (the certificate of {host!r} must be valid for that name and signed by a CA this "
+                f"server trusts: {trusted})"
+            ) from exc
         try:
             # One byte past the cap tells a body of exactly max_body bytes from a longer one.
             data = response.read(max_body + 1) or b""

@@ -1,7 +1,9 @@
 """Test helpers for bazary.webhooks: endpoints with a known secret, and a real
 HTTP receiver on loopback that verifies what it gets with ``standardwebhooks``.
 
-The receiver is plain ``http://127.0.0.1``: a project testing with it sets
+The receiver is plain ``http://127.0.0.1``, or HTTPS with ``tls`` (a server
+``SSLContext``, e.g. :meth:`bazary.testing.tls.CertificateAuthority.server_context`):
+a project testing with it sets
 ``BAZARY_WEBHOOKS["ALLOW_PRIVATE_NETWORKS"] = True``.
 """
 
@@ -9,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import ssl
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -59,16 +62,43 @@ class Reply:
 
 
 class Receiver:
-    """An HTTP server on 127.0.0.1 in a thread. ``replies`` are answered in
-    turn (the last one repeats); every request is kept in ``received``."""
+    """An HTTP server on 127.0.0.1 in a thread (HTTPS with ``tls``). ``replies``
+    are answered in turn (the last one repeats); every request is kept in
+    ``received``. ``host`` names it in :attr:`url` (a name that resolves to
+    127.0.0.1, and that the ``tls`` certificate names)."""
 
-    def __init__(self, replies: Iterable[Reply] = ()) -> None:
+    def __init__(self, replies: Iterable[Reply] = (), *, tls: ssl.SSLContext | None = None, host: str = "") -> None:
         self.replies = list(replies) or [Reply()]
         self.received: list[Received] = []
+        #: With ``tls``: the server name (SNI) each client asked for, and the
+        #: handshakes that failed (the client refused the certificate...).
+        self.server_names: list[str | None] = []
+        self.tls_errors: list[str] = []
+        self.tls = tls
+        #: The host of :attr:`url` (it listens on 127.0.0.1 whatever the name).
+        self.host = host or "127.0.0.1"
         self._lock = threading.Lock()
         receiver = self
+        if tls is not None:
+
+            def remember_name(sock: Any, server_name: str | None, context: Any) -> None:
+                with receiver._lock:
+                    receiver.server_names.append(server_name)
+
+            tls.sni_callback = remember_name
 
         class Handler(BaseHTTPRequestHandler):
+            def setup(self) -> None:
+                if tls is not None:  # the handshake in this request's thread, not in the accepting one
+                    self.request.settimeout(10)
+                    try:
+                        self.request = tls.wrap_socket(self.request, server_side=True)
+                    except (ssl.SSLError, OSError) as exc:
+                        with receiver._lock:
+                            receiver.tls_errors.append(str(exc))
+                        raise
+                super().setup()
+
             def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length)
@@ -88,13 +118,18 @@ class Receiver:
             def log_message(self, format: str, *args: Any) -> None:
                 pass
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        class Server(ThreadingHTTPServer):
+            def handle_error(self, request: Any, client_address: Any) -> None:
+                pass  # a refused handshake is in tls_errors; nothing to print
+
+        self.server = Server(("127.0.0.1", 0), Handler)
         # A short poll: shutdown() waits up to one interval (0.5 s by default) per test.
         self.thread = threading.Thread(target=self.server.serve_forever, args=(0.01,), daemon=True)
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.server.server_address[1]}/hook"
+        scheme = "https" if self.tls is not None else "http"
+        return f"{scheme}://{self.host}:{self.server.server_address[1]}/hook"
 
     def __enter__(self) -> Receiver:
         self.thread.start()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ssl
 from collections.abc import Iterable
 from typing import Any
 
@@ -21,6 +22,14 @@ def _numbers_are_valid(values: dict[str, Any]) -> Iterable[tuple[str, str]]:
         yield "bazary_webhooks.E012", "RETRY_DELAYS must be a list of seconds (numbers, 0 or more)."
     if isinstance(values.get("DISABLE_AFTER"), int) and values["DISABLE_AFTER"] < 0:
         yield "bazary_webhooks.E013", "DISABLE_AFTER cannot be negative (0 never disables an endpoint)."
+    bundle = values.get("CA_BUNDLE")
+    if isinstance(bundle, str):
+        from .transport import load_ca_bundle
+
+        try:
+            load_ca_bundle(ssl.create_default_context(), bundle)
+        except (OSError, ValueError) as exc:
+            yield "bazary_webhooks.E017", f"CA_BUNDLE {bundle!r} cannot be read as PEM CA certificates: {exc}"
     grace = values.get("SECRET_GRACE_PERIOD")
     if isinstance(grace, int) and grace < 0:
         yield "bazary_webhooks.E014", "SECRET_GRACE_PERIOD cannot be negative."
@@ -42,6 +51,12 @@ webhooks_settings = AppSettings(
         ),
         "ALLOW_PRIVATE_NETWORKS": Option(
             False, (bool,), help="Deliver to loopback/private/link-local addresses and plain http:// URLs."
+        ),
+        "CA_BUNDLE": Option(
+            None,
+            (str, type(None)),
+            help="A PEM file (or a directory of them) of CA certificates trusted for https deliveries, "
+            "besides the system's: for receivers with a private CA.",
         ),
         "INCLUDE_PII": Option(False, (bool,), help="Customer events carry email and names, not only the id."),
         "SECRET_GRACE_PERIOD": Option(

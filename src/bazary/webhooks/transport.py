@@ -7,11 +7,13 @@ IP connected to, https only, no redirects, ``TIMEOUT``, at most
 from __future__ import annotations
 
 from bazary.core import outbound
-from bazary.core.outbound import Refused, Response, is_public
+from bazary.core.outbound import Refused, Response, TLSFailure, is_public, load_ca_bundle
 
 from .conf import webhooks_settings
 
-__all__ = ["MAX_BODY", "Refused", "Response", "check_url", "is_public", "post", "resolve"]
+__all__ = [
+    "MAX_BODY", "Refused", "Response", "TLSFailure", "check_url", "is_public", "load_ca_bundle", "post", "resolve",
+]  # fmt: skip
 
 #: Bytes of an answer read at most.
 MAX_BODY = 4096
@@ -37,4 +39,6 @@ def post(url: str, body: bytes, headers: dict[str, str]) -> Response:
         setting=SETTING,
         timeout=webhooks_settings.TIMEOUT,
         max_body=MAX_BODY,
+        ca_bundle=webhooks_settings.CA_BUNDLE,
+        ca_setting="BAZARY_WEBHOOKS['CA_BUNDLE']",
     )
