@@ -1,4 +1,4 @@
-"""Abstract base models shared by the bazary apps."""
+"""Abstract base models (and choices) shared by the bazary apps."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -10,3 +10,14 @@ class TimeStampedModel(models.Model):
 
     class Meta:
         abstract = True
+
+
+class DeliveryStatus(models.TextChoices):
+    """The life of a delivery row (notifications' emails, webhooks' requests;
+    see :mod:`bazary.core.deliveries`)."""
+
+    QUEUED = "queued", _("queued")
+    #: Claimed by a worker; the claim is the guard against sending twice.
+    SENDING = "sending", _("sending")
+    SENT = "sent", _("sent")
+    FAILED = "failed", _("failed")

@@ -14,17 +14,16 @@ farewell keeps no address once sent or failed for good.
 
 from __future__ import annotations
 
-import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import transaction
-from django.db.models import F, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 
-from bazary.core import tasks as core_tasks
+from bazary.core import deliveries as core_deliveries
 from bazary.core.retries import retry_delay
 from bazary.core.tasks import task_backends
 
@@ -60,12 +59,8 @@ def attempt(delivery_ids: Sequence[int]) -> list[Delivery]:
     """
     if not delivery_ids:
         return []
-    token = uuid.uuid4().hex
-    now = timezone.now()
-    claimed = Delivery.objects.filter(pk__in=delivery_ids, status=DeliveryStatus.QUEUED).update(
-        status=DeliveryStatus.SENDING, claim_token=token, attempts=F("attempts") + 1, updated_at=now
-    )
-    if not claimed:
+    token = core_deliveries.claim(Delivery, delivery_ids, queued=DeliveryStatus.QUEUED, sending=DeliveryStatus.SENDING)
+    if token is None:
         return []
     # The recipient comes joined: whether the account is still active is read
     # at send time, not only when notify() ran.
@@ -167,28 +162,11 @@ def attempt(delivery_ids: Sequence[int]) -> list[Delivery]:
 
 
 def process(delivery_ids: Sequence[int]) -> dict[str, int]:
-    """The body of the delivery task: attempt, then retry what failed.
-
-    A backend that can defer (database, RQ) gets one new task per retry time
-    (``run_after``); one that cannot (the immediate backend) retries at once,
-    in this call, until each delivery is sent or has used ``MAX_ATTEMPTS``.
-    """
-    backend = task_backends[notifications_settings.TASK_BACKEND]
-    retry = attempt(delivery_ids)
-    if backend.supports_defer:
-        by_time: dict[datetime, list[int]] = defaultdict(list)
-        for delivery in retry:
-            assert delivery.next_attempt_at is not None
-            by_time[delivery.next_attempt_at].append(delivery.pk)
-        for run_after, ids in by_time.items():
-            enqueue(ids, run_after=run_after)
-    else:
-        while retry:
-            retry = attempt([delivery.pk for delivery in retry])
-    counts = dict.fromkeys(DeliveryStatus.values, 0)
-    for status in Delivery.objects.filter(pk__in=delivery_ids).values_list("status", flat=True):
-        counts[status] += 1
-    return counts
+    """The body of the delivery task: attempt, then retry what failed
+    (:func:`bazary.core.deliveries.run`: new tasks at the retry times, or at
+    once with the immediate backend); returns counts by status."""
+    core_deliveries.run(delivery_ids, attempt=attempt, backend=notifications_settings.TASK_BACKEND, enqueue=enqueue)
+    return core_deliveries.count_by_status(Delivery, delivery_ids, DeliveryStatus.values)
 
 
 def enqueue(delivery_ids: Iterable[int], *, run_after: datetime | None = None) -> None:
@@ -201,26 +179,16 @@ def enqueue(delivery_ids: Iterable[int], *, run_after: datetime | None = None) -
     """
     from .tasks import send_deliveries
 
-    ids = list(delivery_ids)
-    if not ids:
-        return
-    backend = task_backends[notifications_settings.TASK_BACKEND]
-    options: dict[str, Any] = {
-        "backend": notifications_settings.TASK_BACKEND,
-        "queue_name": notifications_settings.TASK_QUEUE,
-    }
-    if run_after is not None and backend.supports_defer:
-        options["run_after"] = run_after
-    configured = send_deliveries.using(**options)
-
-    def _enqueue() -> None:
-        for start in range(0, len(ids), BATCH_SIZE):
-            core_tasks.enqueue(configured, ids[start : start + BATCH_SIZE])
-
-    if backend.supports_defer:
-        transaction.on_commit(_enqueue)
-    else:
-        _enqueue()
+    backend = notifications_settings.TASK_BACKEND
+    core_deliveries.enqueue(
+        send_deliveries,
+        delivery_ids,
+        backend=backend,
+        queue=notifications_settings.TASK_QUEUE,
+        batch_size=BATCH_SIZE,
+        run_after=run_after,
+        on_commit=task_backends[backend].supports_defer,
+    )
 
 
 def requeue(queryset: QuerySet[Delivery], *, reset_attempts: bool = False) -> int:

@@ -11,7 +11,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from bazary.core.models import TimeStampedModel
+from bazary.core.models import DeliveryStatus, TimeStampedModel
 
 
 class NotificationQuerySet(models.QuerySet["Notification"]):
@@ -112,14 +112,6 @@ class Preference(models.Model):
     def __str__(self) -> str:
         state = _("on") if self.enabled else _("off")
         return f"{self.kind} / {self.channel}: {state}"
-
-
-class DeliveryStatus(models.TextChoices):
-    QUEUED = "queued", _("queued")
-    #: Claimed by a worker; the claim is the guard against sending twice.
-    SENDING = "sending", _("sending")
-    SENT = "sent", _("sent")
-    FAILED = "failed", _("failed")
 
 
 class Delivery(TimeStampedModel):

@@ -18,8 +18,6 @@ from __future__ import annotations
 
 import json
 import logging
-import uuid
-from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
@@ -31,10 +29,9 @@ from django.db.models import F
 from django.utils import timezone
 from standardwebhooks.webhooks import Webhook
 
+from bazary.core import deliveries as core_deliveries
 from bazary.core import sealing
-from bazary.core import tasks as core_tasks
 from bazary.core.retries import retry_delay
-from bazary.core.tasks import task_backends
 
 from . import transport
 from .conf import webhooks_settings
@@ -142,11 +139,8 @@ def attempt(delivery_ids: Sequence[int]) -> list[Delivery]:
     """One attempt at each queued delivery among ``delivery_ids``; returns those due for a retry."""
     if not delivery_ids:
         return []
-    token = uuid.uuid4().hex
-    claimed = Delivery.objects.filter(pk__in=delivery_ids, status=DeliveryStatus.QUEUED).update(
-        status=DeliveryStatus.SENDING, claim_token=token, attempts=F("attempts") + 1, updated_at=timezone.now()
-    )
-    if not claimed:
+    token = core_deliveries.claim(Delivery, delivery_ids, queued=DeliveryStatus.QUEUED, sending=DeliveryStatus.SENDING)
+    if token is None:
         return []
     rows = Delivery.objects.filter(claim_token=token, status=DeliveryStatus.SENDING).select_related("event", "endpoint")
     retry: list[Delivery] = []
@@ -204,53 +198,30 @@ def _count_failure(endpoint: Endpoint) -> None:
 
 
 def process(delivery_ids: Sequence[int]) -> dict[str, int]:
-    """The body of the delivery task: attempt, then schedule what failed.
-
-    A backend that can defer (database, RQ) gets one new task per retry time
-    (``run_after``); one that cannot (the immediate backend) retries at once,
-    in this call, until each delivery is sent or has used ``MAX_ATTEMPTS``.
-    """
-    backend = task_backends[webhooks_settings.TASK_BACKEND]
-    retry = attempt(delivery_ids)
-    if backend.supports_defer:
-        by_time: dict[datetime, list[int]] = defaultdict(list)
-        for delivery in retry:
-            assert delivery.next_attempt_at is not None
-            by_time[delivery.next_attempt_at].append(delivery.pk)
-        for run_after, ids in by_time.items():
-            enqueue(ids, run_after=run_after)
-    else:
-        while retry:
-            retry = attempt([delivery.pk for delivery in retry])
-    counts = dict.fromkeys(DeliveryStatus.values, 0)
-    for status in Delivery.objects.filter(pk__in=delivery_ids).values_list("status", flat=True):
-        counts[status] += 1
-    return counts
+    """The body of the delivery task: attempt, then schedule what failed
+    (:func:`bazary.core.deliveries.run`: new tasks at the retry times, or at
+    once with the immediate backend); returns counts by status."""
+    core_deliveries.run(delivery_ids, attempt=attempt, backend=webhooks_settings.TASK_BACKEND, enqueue=enqueue)
+    return core_deliveries.count_by_status(Delivery, delivery_ids, DeliveryStatus.values)
 
 
 def enqueue(delivery_ids: Iterable[int], *, run_after: datetime | None = None) -> None:
     """Hand deliveries to the task backend (``TASK_BACKEND``, ``TASK_QUEUE``) in batches.
 
-    Backends in other processes get them when the transaction commits, so a
-    worker never looks for a row it cannot see yet; the in-process backend
-    runs them at once, or, during a request, once the response is sent.
+    When the transaction commits, whatever the backend, so a worker never
+    looks for a row it cannot see yet; the in-process backend runs them then,
+    or, during a request, once the response is sent.
     """
     from .tasks import send_webhook_deliveries
 
-    ids = list(delivery_ids)
-    if not ids:
-        return
-    backend = task_backends[webhooks_settings.TASK_BACKEND]
-    options: dict[str, Any] = {"backend": webhooks_settings.TASK_BACKEND, "queue_name": webhooks_settings.TASK_QUEUE}
-    if run_after is not None and backend.supports_defer:
-        options["run_after"] = run_after
-    configured = send_webhook_deliveries.using(**options)
-
-    def _enqueue() -> None:
-        for start in range(0, len(ids), BATCH_SIZE):
-            core_tasks.enqueue(configured, ids[start : start + BATCH_SIZE])
-
-    transaction.on_commit(_enqueue)
+    core_deliveries.enqueue(
+        send_webhook_deliveries,
+        delivery_ids,
+        backend=webhooks_settings.TASK_BACKEND,
+        queue=webhooks_settings.TASK_QUEUE,
+        batch_size=BATCH_SIZE,
+        run_after=run_after,
+    )
 
 
 def redeliver(delivery: Delivery) -> Delivery:

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from bazary.core import sealing
-from bazary.core.models import TimeStampedModel
+from bazary.core.models import DeliveryStatus, TimeStampedModel
 
 #: Salt of the key the signing secrets are sealed with; changing it makes every stored secret unreadable.
 SECRET_SALT = "bazary.webhooks.secrets"
@@ -112,14 +112,6 @@ class Event(models.Model):
     def message_id(self) -> str:
         """The ``webhook-id`` header: receivers dedupe on it."""
         return f"msg_{self.pk.hex}"
-
-
-class DeliveryStatus(models.TextChoices):
-    QUEUED = "queued", _("queued")
-    #: Claimed by a worker; the claim is the guard against sending twice.
-    SENDING = "sending", _("sending")
-    SENT = "sent", _("sent")
-    FAILED = "failed", _("failed")
 
 
 class Delivery(TimeStampedModel):
