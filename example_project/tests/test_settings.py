@@ -114,3 +114,21 @@ def test_presigned_image_urls_are_an_opt_in(tmp_path):
     assert signed == "True"
     assert url.startswith("https://shop-media.s3.")
     assert "Signature=" in url or "X-Amz-Signature=" in url
+
+
+def test_webhooks_read_their_environment(tmp_path):
+    from bazary.testing.tls import CertificateAuthority
+
+    ca = CertificateAuthority().write_pem(tmp_path / "ca.pem")
+    env = {"DJANGO_SETTINGS_MODULE": "config.settings.development", "BAZARY_VAR_DIR": str(tmp_path)}
+    show = "from bazary.webhooks.conf import webhooks_settings as s; print(s.ALLOW_PRIVATE_NETWORKS, s.CA_BUNDLE)"
+    result = manage("shell", "--no-imports", "-c", show, **env)
+    assert result.stdout.strip() == "False None", result.stderr
+    result = manage(
+        "shell", "--no-imports", "-c", show, WEBHOOKS_ALLOW_PRIVATE_NETWORKS="1", WEBHOOKS_CA_BUNDLE=str(ca), **env
+    )
+    assert result.stdout.strip() == f"True {ca}", result.stderr
+    # A bundle that cannot be read stops the site at its checks.
+    result = manage("check", WEBHOOKS_CA_BUNDLE=str(tmp_path / "missing.pem"), **env)
+    assert result.returncode != 0
+    assert "bazary_webhooks.E017" in result.stderr
