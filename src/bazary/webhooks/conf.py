@@ -27,7 +27,7 @@ def _numbers_are_valid(values: dict[str, Any]) -> Iterable[tuple[str, str]]:
         from .transport import load_ca_bundle
 
         try:
-            load_ca_bundle(ssl.create_default_context(), bundle)
+            load_ca_bundle(ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT), bundle)  # no system store: only the bundle is read
         except (OSError, ValueError) as exc:
             yield "bazary_webhooks.E017", f"CA_BUNDLE {bundle!r} cannot be read as PEM CA certificates: {exc}"
     grace = values.get("SECRET_GRACE_PERIOD")
