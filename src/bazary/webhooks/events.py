@@ -131,16 +131,18 @@ def send_event(event_type: str, payload: Payload, *, key: str | None = None, usi
         return
     pending: dict[str, _Pending] = connection.__dict__.setdefault("_bazary_webhooks_pending", {})
     existing = pending.get(key)
-    # Still waiting for this transaction's commit? (Not when it already ran,
-    # or its transaction was rolled back and Django dropped it.)
-    if existing is not None and any(entry[1] is existing for entry in connection.run_on_commit):
+    # The callbacks still waiting for this transaction's commit (not those that
+    # already ran, or whose savepoint rolled back and Django dropped them): one
+    # pass over the queue, so N events in one transaction cost O(N) each, not O(N²).
+    waiting = {id(entry[1]) for entry in connection.run_on_commit}
+    if existing is not None and id(existing) in waiting:
         merged = _merge(existing.event_type, event_type)
         if merged is None:
             existing.payload = lambda: None
         elif merged == event_type:
             existing.event_type, existing.payload = event_type, payload
         return
-    for stale in [k for k, p in pending.items() if not any(entry[1] is p for entry in connection.run_on_commit)]:
+    for stale in [k for k, p in pending.items() if id(p) not in waiting]:
         del pending[stale]
     entry = _Pending(event_type, payload)
     pending[key] = entry
