@@ -4,7 +4,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
-from bazary.accounts.models import Login, Session
+from bazary.accounts.models import AccountEvent, Login, Session
 from bazary.testing.accounts import AddressFactory, UserFactory
 
 from .conftest import login
@@ -70,6 +70,18 @@ def test_deactivating_a_user_in_the_admin_revokes_their_logins(admin_client, api
     user.refresh_from_db()
     assert not user.is_active
     assert Login.objects.get(user=user).revoked_reason == "deactivated"
+    event = AccountEvent.objects.get(kind="account_deactivated")
+    assert (event.user, event.actor.email, event.data) == (user, "root@example.com", {"via": "admin"})
+    # Ticking "active" again is a reactivation, by the same actor; a save that leaves it alone writes nothing.
+    assert admin_client.post(change, {**form, "is_active": "on"}).status_code == 302
+    assert admin_client.post(change, {**form, "is_active": "on", "first_name": "Ada"}).status_code == 302
+    assert list(
+        AccountEvent.objects.filter(kind__startswith="account_").values_list("kind", flat=True).order_by("pk")
+    ) == [
+        "account_deactivated",
+        "account_reactivated",
+    ]
+    user.refresh_from_db()
     user.is_active = True
     user.save()
     api_client.credentials(HTTP_AUTHORIZATION=f"Bearer {pair['access']}")

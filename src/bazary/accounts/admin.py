@@ -8,9 +8,12 @@ from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.db import transaction
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from . import activity
+from .activity import EventKind
 from .models import AccountEvent, Address, Login, Session, User
 
 
@@ -45,6 +48,16 @@ if get_user_model() is User:
         search_fields = ("email", "first_name", "last_name")
         readonly_fields = ("last_login", "date_joined")
         inlines = (AddressInline,)
+
+        def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+            # Switching is_active here is the staff API's deactivate/reactivate,
+            # so it writes the same event, with the admin user as actor (the
+            # logins of a deactivated account are revoked by a post_save receiver).
+            with transaction.atomic():
+                super().save_model(request, obj, form, change)
+                if change and "is_active" in form.changed_data:
+                    kind = EventKind.ACCOUNT_REACTIVATED if obj.is_active else EventKind.ACCOUNT_DEACTIVATED
+                    activity.record(kind, request=request, user=obj, actor=request.user, via="admin")
 
         def get_inline_instances(self, request: HttpRequest, obj: Any = None) -> list[Any]:
             # Addresses are added once the user exists, not on the add form.
