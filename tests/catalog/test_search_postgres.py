@@ -154,3 +154,31 @@ def test_a_bulk_import_fills_the_vectors(tmp_path, tree):
     assert not backend.search(Product.objects.all(), "enamel").exists()
     assert [p.sku for p in backend.search(Product.objects.all(), "canyon")] == ["IMP-2"]
     assert not Product.objects.filter(search_vector__isnull=True).exists()
+
+
+def test_the_import_writes_the_vector_the_model_would(tmp_path, tree):
+    """The upsert fills the vector itself (no second UPDATE): the same vector
+    the expression of the model's own path gives, for a new row, a row whose
+    tags the file replaces and a row whose tags the file leaves alone."""
+    import io
+    import json
+
+    from django.core.management import call_command
+
+    from bazary.catalog.search import update_search_vectors
+
+    kept = ProductFactory(sku="IMP-3", name="Old Name", category=tree["books"], tags=[TagFactory(name="heirloom")])
+    path = tmp_path / "in.json"
+    rows = [
+        {"sku": "IMP-1", "name": "Glacier Kettle", "price": "9", "category": "Books", "tags": ["enamel"]},
+        {"sku": "IMP-2", "name": "Desert Lamp", "price": "9", "category": "Books", "description": "Brass, 'oiled'."},
+        {"sku": "IMP-3", "name": "Copper Pan", "price": "9", "category": "Books", "description": "Hammered."},
+    ]
+    path.write_text(json.dumps(rows))
+    call_command("bazary_import_products", str(path), stdout=io.StringIO())
+    written = dict(Product.objects.values_list("sku", "search_vector"))
+    assert "'heirloom':" in written["IMP-3"]
+    assert "'copper':1A" in written["IMP-3"]
+    update_search_vectors(Product.objects.all())
+    assert dict(Product.objects.values_list("sku", "search_vector")) == written
+    assert [p.sku for p in PostgresSearchBackend().search(Product.objects.all(), "heirloom")] == [kept.sku]

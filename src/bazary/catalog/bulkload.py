@@ -26,13 +26,24 @@ with the same arguments.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
 from django.db import connections, models
 
 _counter = itertools.count()
+
+
+@dataclass(frozen=True)
+class Extra:
+    """A column of the temporary table that is not one of the model's:
+    ``value(obj)`` fills it, a ``computed`` expression of :func:`upsert` reads it."""
+
+    name: str
+    db_type: str
+    value: Callable[[Any], Any]
 
 
 def _columns(model: type[models.Model]) -> list[models.Field]:
@@ -104,7 +115,13 @@ def _preparers(fields: Sequence[models.Field], connection: Any) -> list[Callable
     return preparers
 
 
-def _copy_into_temp(cursor: Any, model: type[models.Model], fields: Sequence[models.Field], objs: Iterable[Any]) -> str:
+def _copy_into_temp(
+    cursor: Any,
+    model: type[models.Model],
+    fields: Sequence[models.Field],
+    objs: Iterable[Any],
+    extra: Sequence[Extra] = (),
+) -> str:
     connection = cursor.db
     qn = connection.ops.quote_name
     temp = qn(f"bazary_load_{next(_counter)}")
@@ -113,19 +130,33 @@ def _copy_into_temp(cursor: Any, model: type[models.Model], fields: Sequence[mod
         f"CREATE TEMPORARY TABLE {temp} ON COMMIT DROP AS SELECT {columns} "  # noqa: S608
         f"FROM {qn(str(model._meta.db_table))} WITH NO DATA"
     )
-    preparers = _preparers(fields, connection)
-    with cursor.cursor.copy(f"COPY {temp} ({columns}) FROM STDIN") as copy:
+    for column in extra:
+        cursor.execute(f"ALTER TABLE {temp} ADD COLUMN {qn(column.name)} {column.db_type}")
+    copied = ", ".join([columns, *(qn(column.name) for column in extra)])
+    preparers = [*_preparers(fields, connection), *(column.value for column in extra)]
+    with cursor.cursor.copy(f"COPY {temp} ({copied}) FROM STDIN") as copy:
         for obj in objs:
             copy.write_row([prepare(obj) for prepare in preparers])
     return temp
 
 
 def upsert(
-    manager: models.Manager, objs: list[Any], *, unique_field: str, update_fields: list[str] | None
+    manager: models.Manager,
+    objs: list[Any],
+    *,
+    unique_field: str,
+    update_fields: list[str] | None,
+    computed: Mapping[str, str] | None = None,
+    extra: Sequence[Extra] = (),
 ) -> dict[Any, Any]:
     """Insert ``objs``, or update ``update_fields`` of the row with the same
     ``unique_field`` (``None``: insert only, a conflict is an error); returns
-    ``{unique value: primary key}``."""
+    ``{unique value: primary key}``.
+
+    ``computed`` (PostgreSQL only; ignored elsewhere) maps field names to SQL
+    expressions over the temporary table's columns (the model's, quoted, and
+    the ``extra`` ones): those fields are written (inserted and updated) from
+    the expression in the same statement instead of from the instances."""
     model = manager.model
     db = manager.db
     connection = connections[db]
@@ -139,21 +170,23 @@ def upsert(
             manager.bulk_create(objs, update_conflicts=True, unique_fields=[unique_field], update_fields=update_fields)
         keys = [getattr(obj, unique.attname) for obj in objs]
         return dict(manager.filter(**{f"{unique_field}__in": keys}).values_list(unique_field, "pk"))
-    fields = _columns(model)
+    computed = computed or {}
     qn = connection.ops.quote_name
-    columns = ", ".join(qn(str(field.column)) for field in fields)
+    computed_columns = {str(model._meta.get_field(name).column): sql for name, sql in computed.items()}
+    fields = [field for field in _columns(model) if str(field.column) not in computed_columns]
+    columns = ", ".join([*(qn(str(field.column)) for field in fields), *map(qn, computed_columns)])
+    selected = ", ".join([*(qn(str(field.column)) for field in fields), *computed_columns.values()])
     conflict = ""
     if update_fields is not None:
-        updates = ", ".join(
-            f"{qn(str(column))} = EXCLUDED.{qn(str(column))}"
-            for column in (model._meta.get_field(n).column for n in update_fields)
-        )
+        updated = [str(model._meta.get_field(n).column) for n in update_fields]
+        updated += [column for column in computed_columns if column not in updated]
+        updates = ", ".join(f"{qn(column)} = EXCLUDED.{qn(column)}" for column in updated)
         conflict = f"ON CONFLICT ({qn(str(unique.column))}) DO UPDATE SET {updates} "
     table = qn(str(model._meta.db_table))
     with connection.cursor() as cursor:
-        temp = _copy_into_temp(cursor, model, fields, objs)
+        temp = _copy_into_temp(cursor, model, fields, objs, extra)
         cursor.execute(
-            f"INSERT INTO {table} ({columns}) SELECT {columns} FROM {temp} {conflict}"  # noqa: S608
+            f"INSERT INTO {table} ({columns}) SELECT {selected} FROM {temp} {conflict}"  # noqa: S608
             f"RETURNING {qn(str(unique.column))}, {qn(str(pk.column))}"
         )
         ids = dict(cursor.fetchall())

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import weakref
 from abc import ABC, abstractmethod
+from collections.abc import Callable
 from typing import Any, cast
 
 from django.db import connections, models
@@ -196,6 +197,29 @@ def search_vector_expression(model: type[models.Model]) -> Any:
             config=PostgresSearchBackend.config,
         )
         + SearchVector("description", weight="C", config=PostgresSearchBackend.config)
+    )
+
+
+def search_vector_sql(model: type[models.Model], quote_name: Callable[[str], str], tag_names: str) -> str:
+    """The SQL of :func:`search_vector_expression` over a row's own columns
+    and a text column ``tag_names`` (the tag names separated by spaces), for
+    a bulk write that fills the vector in the statement that writes the row
+    (the same weights and configuration, so the same matches and ranks)."""
+    config = PostgresSearchBackend.config
+
+    def part(column: str, weight: str) -> str:
+        return f"setweight(to_tsvector('{config}'::regconfig, COALESCE(({column})::text, '')), '{weight}')"
+
+    def own(name: str) -> str:
+        return quote_name(str(cast(Any, model._meta.get_field(name)).column))
+
+    return " || ".join(
+        [
+            part(own("name"), "A"),
+            part(own("sku"), "B"),
+            part(quote_name(tag_names), "B"),
+            part(own("description"), "C"),
+        ]
     )
 
 
