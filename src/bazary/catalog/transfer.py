@@ -352,7 +352,8 @@ def import_products(
     except RowConflict as exc:
         # Rolled back: nothing of the import is written.
         report.created = report.updated = 0
-        report.errors.append((exc.line, exc.detail))
+        # The line is always known here (writer.lines holds every row of the batch).
+        report.errors.append((exc.line or 0, exc.detail))
     return report
 
 
