@@ -10,7 +10,9 @@ PROJECT = Path(__file__).resolve().parent.parent
 
 
 def manage(*args, **env):
-    full_env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_", "REDIS_"))}
+    # The services run exports its own DJANGO_/DATABASE_/REDIS_/AWS_ variables (moto's endpoint among
+    # them): each test passes the ones it means, as on a fresh machine.
+    full_env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_", "REDIS_", "AWS_"))}
     full_env.update(env)
     return subprocess.run(
         [sys.executable, "manage.py", *args], cwd=PROJECT, env=full_env, capture_output=True, text=True, timeout=120
