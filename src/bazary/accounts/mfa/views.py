@@ -11,12 +11,13 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from .. import activity
-from ..views import FIELD_ERRORS, NOT_FOUND, TAGS, THROTTLED, UNAUTHENTICATED, PublicView, UserView, error
+from ..views import FIELD_ERRORS, NOT_FOUND, THROTTLED, UNAUTHENTICATED, PublicView, UserView, error
 from . import factors, recovery, staff, totp
 from . import serializers as s
 from .models import Passkey
 
-MFA_TAGS = [*TAGS, "mfa"]
+# One tag an operation: Swagger UI and ReDoc list an operation once per tag it has.
+MFA_TAGS = ["accounts: mfa"]
 
 LOCKED = error("code account_locked: too many failed logins or codes from this client at this account.")
 MFA_TOKEN_REFUSED = error("code mfa_token_invalid (expired, used, or the password changed) or mfa_code_invalid.")
