@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 from django.core import mail
+from django.core.checks import run_checks
+from django.core.exceptions import ImproperlyConfigured
 
 from bazary.notifications.api import notify
 from bazary.notifications.channels import Channel, EmailChannel, InAppChannel, UnknownChannel, registry
@@ -58,16 +60,78 @@ def test_base_send_many_isolates_failures_and_retries_them(user, other_user, set
     ]
 
 
-def test_a_channel_without_send_fails_on_record(db, settings):
-    settings.BAZARY_NOTIFICATIONS = {
-        "CHANNELS": ["tests.notifications.test_channels.NoSendChannel"],
-        "MAX_ATTEMPTS": 1,
-    }
-    delivery = DeliveryFactory(channel="nosend")
-    process([delivery.pk])
+class NoWriteChannel(Channel):
+    code = "nowrite"
+    uses_deliveries = False
+
+
+class BatchOnlyChannel(Channel):
+    """send_many() alone is enough for a channel with deliveries."""
+
+    code = "batch"
+
+    def get_address(self, message):
+        return message.recipient.email
+
+    def send_many(self, deliveries):
+        return {delivery.pk: None for delivery in deliveries}
+
+
+@pytest.mark.parametrize(
+    ("path", "message"),
+    [
+        (
+            "tests.notifications.test_channels.NoSendChannel",
+            "Notification channel 'nosend' (tests.notifications.test_channels.NoSendChannel) sends Delivery rows "
+            "(uses_deliveries = True) but implements neither send(delivery) nor send_many(deliveries).",
+        ),
+        (
+            "tests.notifications.test_channels.NoWriteChannel",
+            "Notification channel 'nowrite' (tests.notifications.test_channels.NoWriteChannel) only stores "
+            "messages (uses_deliveries = False) but does not implement write(messages).",
+        ),
+    ],
+)
+def test_a_channel_without_its_hook_is_refused(user, settings, path, message):
+    settings.BAZARY_NOTIFICATIONS = {"CHANNELS": ["bazary.notifications.channels.EmailChannel", path]}
+    errors = [m for m in run_checks(tags=["bazary"]) if m.id == "bazary_notifications.E019"]
+    assert [m.msg for m in errors] == [f"BAZARY_NOTIFICATIONS: {message}"]
+    assert errors[0].is_serious()
+    with pytest.raises(ImproperlyConfigured) as raised:
+        registry.codes()
+    assert str(raised.value) == message
+    # notify() refuses before storing anything, on every channel.
+    kind = Kind("tests.refused", "tests_notifications/email/hello", default_channels=("email",))
+    with pytest.raises(ImproperlyConfigured):
+        notify(user, kind)
+    assert not Delivery.objects.exists()
+    assert not mail.outbox
+
+
+def test_a_refused_channel_leaves_deliveries_queued(db, settings):
+    delivery = DeliveryFactory(channel="email")
+    settings.BAZARY_NOTIFICATIONS = {"CHANNELS": ["tests.notifications.test_channels.NoSendChannel"]}
+    with pytest.raises(ImproperlyConfigured):
+        process([delivery.pk])
     delivery.refresh_from_db()
-    assert delivery.status == DeliveryStatus.FAILED
-    assert delivery.last_error == "NotImplementedError: NoSendChannel must implement send()."
+    assert (delivery.status, delivery.attempts) == (DeliveryStatus.QUEUED, 0)  # not stuck in 'sending'
+
+
+def test_channels_with_their_hooks_pass(user, settings):
+    settings.BAZARY_NOTIFICATIONS = {
+        "CHANNELS": [
+            "bazary.notifications.channels.InAppChannel",
+            "bazary.notifications.channels.EmailChannel",
+            "tests.notifications.test_channels.HalfBrokenChannel",
+            "tests.notifications.test_channels.BatchOnlyChannel",
+        ]
+    }
+    assert not [m for m in run_checks(tags=["bazary"]) if m.id.startswith("bazary_notifications")]
+    assert registry.codes() == ["in_app", "email", "half", "batch"]
+    notify(user, Kind("tests.all", "tests_notifications/email/hello", default_channels=("in_app", "email", "batch")))
+    assert Notification.objects.count() == 1
+    assert sorted(Delivery.objects.values_list("channel", "status")) == [("batch", "sent"), ("email", "sent")]
+    assert mail.outbox[0].to == [user.email]
 
 
 def test_email_channel_send_one(db):

@@ -11,8 +11,10 @@ two:
   on failure.
 
 A new channel (webhook, SMS, push) subclasses :class:`Channel`, sets ``code``,
-and implements :meth:`Channel.get_address` and :meth:`Channel.send`; it then
-gets delivery rows, retries and the admin's resend action for free.
+and implements ``get_address()`` and ``send()``; it then gets delivery rows,
+retries and the admin's resend action for free. The registry refuses a channel
+that lacks the hook its delivery path calls (:func:`missing_hooks`; the system
+check ``bazary_notifications.E019`` reports it at startup).
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from django.core import mail
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from bazary.core.email import RenderedEmail, build_message
@@ -59,9 +62,17 @@ class Channel:
 
     By default a channel delivers out of process: ``notify()`` stores one
     :class:`~bazary.notifications.models.Delivery` per recipient (its address
-    from :meth:`get_address`), and a task calls :meth:`send` for it, retrying
-    with backoff when it raises. Channels that only write to the database
-    (like ``in_app``) set ``uses_deliveries = False`` and implement :meth:`write`.
+    from :meth:`get_address`), and a task calls :meth:`send_many` for a batch,
+    whose default calls ``send(delivery)`` for each one; a failing attempt
+    raises, is recorded and retried with backoff. Such a channel implements
+    ``send(delivery)`` (or overrides ``send_many``). Channels that only write
+    to the database (like ``in_app``) set ``uses_deliveries = False`` and
+    implement ``write(messages)`` instead.
+
+    ``send`` and ``write`` are hooks the base class does not define: the
+    registry refuses a channel without the one its path calls
+    (:func:`missing_hooks`), so a half-written channel is a configuration
+    error at startup, never a failure per message.
     """
 
     #: Stored in ``Delivery.channel`` and ``Preference.channel``; at most 50 characters.
@@ -69,14 +80,18 @@ class Channel:
     verbose_name: ClassVar[Any] = ""
     uses_deliveries: ClassVar[bool] = True
 
+    if TYPE_CHECKING:
+        # The hooks, for the type checker only (see the class docstring).
+        def send(self, delivery: Delivery) -> None:
+            """Send one delivery. Raise to fail this attempt (the error is
+            recorded and the delivery retried). Must not touch the Delivery row."""
+
+        def write(self, messages: Sequence[Message]) -> None:
+            """For ``uses_deliveries = False`` channels: store ``messages`` at once."""
+
     def get_address(self, message: Message) -> str | None:
         """Where this channel reaches ``message.recipient``; ``None`` skips the recipient."""
         return message.addresses.get(self.code)
-
-    def send(self, delivery: Delivery) -> None:
-        """Send one delivery. Raise to fail this attempt (the error is recorded
-        and the delivery retried). Must not touch the Delivery row itself."""
-        raise NotImplementedError(f"{type(self).__name__} must implement send().")
 
     def send_many(self, deliveries: Sequence[Delivery]) -> dict[int, BaseException | None]:
         """Send a batch; returns each delivery's error (``None`` when sent).
@@ -91,9 +106,28 @@ class Channel:
                 results[delivery.pk] = None
         return results
 
-    def write(self, messages: Sequence[Message]) -> None:
-        """For ``uses_deliveries = False`` channels: store ``messages`` at once."""
-        raise NotImplementedError(f"{type(self).__name__} must implement write().")
+
+def missing_hooks(cls: type[Channel]) -> str | None:
+    """Why the channel class ``cls`` cannot deliver, or ``None`` when it can.
+
+    A channel with ``uses_deliveries = True`` needs ``send()`` (which the base
+    ``send_many()`` calls) or its own ``send_many()``; one with
+    ``uses_deliveries = False`` needs ``write()``.
+    """
+    name = f"{cls.__module__}.{cls.__qualname__}"
+    if cls.uses_deliveries:
+        if callable(getattr(cls, "send", None)) or cls.send_many is not Channel.send_many:
+            return None
+        return (
+            f"Notification channel {cls.code!r} ({name}) sends Delivery rows (uses_deliveries = True) "
+            "but implements neither send(delivery) nor send_many(deliveries)."
+        )
+    if callable(getattr(cls, "write", None)):
+        return None
+    return (
+        f"Notification channel {cls.code!r} ({name}) only stores messages (uses_deliveries = False) "
+        "but does not implement write(messages)."
+    )
 
 
 class InAppChannel(Channel):
@@ -194,7 +228,14 @@ class ChannelRegistry:
     def _all(self) -> dict[str, Channel]:
         from .conf import notifications_settings
 
-        return {cls.code: cls() for cls in notifications_settings.CHANNELS}
+        classes = notifications_settings.CHANNELS
+        for cls in classes:
+            problem = missing_hooks(cls)
+            if problem:
+                # Refused as a whole, before anything is stored or claimed
+                # (also reported at startup as bazary_notifications.E019).
+                raise ImproperlyConfigured(problem)
+        return {cls.code: cls() for cls in classes}
 
     def get(self, code: str) -> Channel:
         try:

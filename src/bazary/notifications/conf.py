@@ -26,7 +26,7 @@ def _kinds_are_valid(values: dict[str, Any]) -> Iterable[tuple[str, str]]:
 
 
 def _channels_are_valid(values: dict[str, Any]) -> Iterable[tuple[str, str]]:
-    from .channels import Channel
+    from .channels import Channel, missing_hooks
 
     codes: list[str] = []
     for path in values.get("CHANNELS") or ():
@@ -37,6 +37,9 @@ def _channels_are_valid(values: dict[str, Any]) -> Iterable[tuple[str, str]]:
         if not (isinstance(cls, type) and issubclass(cls, Channel)) or not cls.code:
             yield "bazary_notifications.E011", f"CHANNELS: {path!r} is not a Channel subclass with a code."
             continue
+        problem = missing_hooks(cls)
+        if problem:
+            yield "bazary_notifications.E019", problem
         codes.append(cls.code)
     duplicates = sorted({code for code in codes if codes.count(code) > 1})
     if duplicates:

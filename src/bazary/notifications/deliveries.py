@@ -59,6 +59,9 @@ def attempt(delivery_ids: Sequence[int]) -> list[Delivery]:
     """
     if not delivery_ids:
         return []
+    # Read before claiming: a refused CHANNELS setting (ImproperlyConfigured)
+    # leaves the rows queued instead of stuck in 'sending'.
+    configured = {channel.code: channel for channel in channel_registry}
     token = core_deliveries.claim(Delivery, delivery_ids, queued=DeliveryStatus.QUEUED, sending=DeliveryStatus.SENDING)
     if token is None:
         return []
@@ -87,7 +90,6 @@ def attempt(delivery_ids: Sequence[int]) -> list[Delivery]:
             outcomes[delivery.pk] = exc
             continue
         by_channel[delivery.channel].append(delivery)
-    configured = {channel.code: channel for channel in channel_registry}
     for code, batch in by_channel.items():
         channel = configured.get(code)
         if channel is None or not channel.uses_deliveries:
