@@ -387,6 +387,21 @@ def test_deleting_the_account_removes_the_profile_extras(auth_client, user, djan
     assert not default_storage.exists(avatar)
 
 
+def test_the_farewell_of_a_deleted_account_is_written_in_the_language_and_zone_it_had(auth_client, user):
+    # Deleting blanks the language and time zone before the farewell goes out.
+    user.language, user.timezone = "de", "Asia/Tokyo"
+    user.save()
+    sent = datetime.datetime(2026, 12, 1, 16, 30, tzinfo=datetime.UTC)  # 2 December, 01:30 in Tokyo
+    with _frozen_now(sent):
+        response = auth_client.delete(ME, {"password": PASSWORD}, format="json")
+    assert response.status_code == 204
+    (message,) = emails_to(user.email)
+    assert "2. Dezember 2026 01:30" in message.body
+    assert "2. Dezember 2026 01:30" in message.alternatives[0][0]
+    user.refresh_from_db()
+    assert (user.language, user.timezone) == ("", "")
+
+
 def test_login_still_works_with_the_new_fields(api_client, user):
     assert login(api_client, user.email)["access"]
     assert bearer(login(api_client, user.email)["access"]).get(ME).status_code == 200

@@ -8,13 +8,16 @@ request never waits on SMTP and the context holds only strings (JSON for tasks).
 
 from __future__ import annotations
 
+import contextlib
+import zoneinfo
+from collections.abc import Iterator
 from typing import Any
 
 from django.apps import apps
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
-from bazary.core.email import enqueue_templated_email, recipient_locale
+from bazary.core.email import Locale, enqueue_templated_email, recipient_locale
 
 TEMPLATE_DIR = "bazary/accounts/email"
 
@@ -81,9 +84,15 @@ def register_kinds() -> None:
         )
 
 
-def send(kind: str, user: Any, context: dict[str, str], *, email: str | None = None) -> None:
+def send(
+    kind: str, user: Any, context: dict[str, str], *, email: str | None = None, locale: Locale | None = None
+) -> None:
     """Send the ``kind`` email about ``user`` to ``email`` (default: the user's address),
-    in the user's language and time zone (:func:`bazary.core.email.recipient_locale`)."""
+    in the user's language and time zone (:func:`bazary.core.email.recipient_locale`).
+
+    ``locale`` is the one the user had, for a mail sent after their profile was
+    blanked (the farewell of a deleted account): taken before the deletion.
+    """
     if kind not in KINDS:
         raise ValueError(f"Unknown accounts email kind {kind!r}.")
     from .conf import get_adapter
@@ -93,7 +102,20 @@ def send(kind: str, user: Any, context: dict[str, str], *, email: str | None = N
     if apps.is_installed("bazary.notifications"):
         from bazary.notifications.api import notify
 
-        notify(user, f"accounts.{kind}", context, email=email)
+        # notify() renders at once, in the user's locale or else the active one.
+        with _active(locale):
+            notify(user, f"accounts.{kind}", context, email=email)
         return
     address = email or get_adapter().get_email(user)
-    enqueue_templated_email(template_for(kind), context, [address], locale=recipient_locale(user))
+    enqueue_templated_email(template_for(kind), context, [address], locale=locale or recipient_locale(user))
+
+
+@contextlib.contextmanager
+def _active(locale: Locale | None) -> Iterator[None]:
+    """``locale``'s language and time zone as the active ones (nothing changes for ``None`` parts)."""
+    with contextlib.ExitStack() as stack:
+        if locale and locale.language:
+            stack.enter_context(translation.override(locale.language))
+        if locale and locale.timezone:
+            stack.enter_context(timezone.override(zoneinfo.ZoneInfo(locale.timezone)))
+        yield

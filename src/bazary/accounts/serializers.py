@@ -18,6 +18,7 @@ from rest_framework_simplejwt.settings import api_settings as jwt_settings
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 from rest_framework_simplejwt.tokens import UntypedToken
 
+from bazary.core.email import recipient_locale
 from bazary.core.network import client_ip
 
 from . import activity, emails, lockout, sessions, signals, tokens
@@ -558,6 +559,8 @@ class DeleteAccountSerializer(serializers.Serializer):
         user = request.user
         adapter = get_adapter()
         email = adapter.get_email(user)
+        # The farewell goes out after the language and time zone are blanked: in the ones the user had.
+        locale = recipient_locale(user)
         with transaction.atomic():
             sessions.lock_user(user)  # first, as address writes and token rotations do: no lock-order deadlock
             Address.objects.filter(user=user).delete()
@@ -566,7 +569,7 @@ class DeleteAccountSerializer(serializers.Serializer):
         signals.user_deleted.send(sender=type(user), user=user, email=email, request=request)
         # After the log was anonymised (user_deleted): no address, no user agent.
         activity.record(EventKind.ACCOUNT_DELETED, user=user)
-        emails.send("account_deleted", user, {"email": email}, email=email)
+        emails.send("account_deleted", user, {"email": email}, email=email, locale=locale)
         return user
 
 

@@ -181,3 +181,22 @@ def test_a_custom_user_with_its_own_language_and_zone_gets_mail_in_them(api_clie
     with translation.override("de"):
         expected = formats.date_format(before.astimezone(ZoneInfo("Asia/Tokyo")), "DATE_FORMAT")
     assert expected in message.body
+
+
+def test_the_farewell_of_a_deleted_custom_user_is_in_the_language_and_zone_it_had(api_client):
+    from zoneinfo import ZoneInfo
+
+    from django.utils import formats, timezone, translation
+
+    UserFactory(email="gone@example.com")
+    pair = api_client.post("/api/auth/token/", {"email": "gone@example.com", "password": PASSWORD}).json()
+    client = bearer(pair["access"])
+    assert client.patch("/api/auth/me/", {"language": "de", "timezone": "Asia/Tokyo"}, format="json").status_code == 200
+    mail.outbox.clear()
+    before = timezone.now()
+    assert client.delete("/api/auth/me/", {"password": PASSWORD}, format="json").status_code == 204
+    (message,) = mail.outbox  # by a Django task, rendered after the profile was blanked
+    assert message.to == ["gone@example.com"]
+    with translation.override("de"):
+        expected = formats.date_format(before.astimezone(ZoneInfo("Asia/Tokyo")), "DATE_FORMAT")
+    assert expected in message.body
