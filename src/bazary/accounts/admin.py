@@ -1,4 +1,4 @@
-"""Admin for bazary's user, addresses and sessions."""
+"""Admin for bazary's user, addresses and sessions (the second factors' in ``mfa.admin``)."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from . import activity
 from .activity import EventKind
+from .mfa.admin import ResetMFAPermissionMixin, reset_mfa
 from .models import AccountEvent, Address, Login, Session, User
 
 
@@ -39,7 +40,7 @@ class AddressInline(admin.TabularInline):
 if get_user_model() is User:
 
     @admin.register(User)
-    class UserAdmin(DjangoUserAdmin):
+    class UserAdmin(ResetMFAPermissionMixin, DjangoUserAdmin):
         form = UserChangeFormForEmail
         add_form = UserCreationForm
         ordering = ("email",)
@@ -48,6 +49,7 @@ if get_user_model() is User:
         search_fields = ("email", "first_name", "last_name")
         readonly_fields = ("last_login", "date_joined")
         inlines = (AddressInline,)
+        actions = (reset_mfa,)
 
         def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
             # Switching is_active here is the staff API's deactivate/reactivate,
