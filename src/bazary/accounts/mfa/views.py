@@ -32,6 +32,22 @@ class MFAUserView(UserView):
         return self.request.user
 
 
+class CheckedPostView(MFAUserView):
+    """A POST whose body the serializer checks against the password or a code (the
+    ``password_check`` throttle); answers the serializer's data with ``answer_status``."""
+
+    throttle_scopes = ("password_check",)
+    answer_status: int = status.HTTP_200_OK
+
+    def post(self, request: Request) -> Response:
+        return self.submit(request, self.answer_status)
+
+
+def checked(answer: Any, code: int = status.HTTP_200_OK) -> dict[int, Any]:
+    """The documented answers of a :class:`CheckedPostView` that answers ``answer`` with ``code``."""
+    return {code: answer, 400: FIELD_ERRORS, 401: UNAUTHENTICATED, 429: THROTTLED}
+
+
 class MFAStatusView(MFAUserView):
     serializer_class = s.MFAStatusSerializer
 
@@ -58,76 +74,57 @@ class MFAStatusView(MFAUserView):
         )
 
 
-class TOTPSetupView(MFAUserView):
+@extend_schema(
+    tags=MFA_TAGS,
+    summary="Start setting up an authenticator app",
+    description="Answers a new secret, its otpauth:// URI and a QR code; nothing is on until "
+    "auth/mfa/totp/confirm/ gets a valid code. Asking again replaces an unconfirmed secret.",
+    responses=checked(s.TOTPSetupSerializer),
+)
+class TOTPSetupView(CheckedPostView):
     serializer_class = s.TOTPSetupSerializer
-    throttle_scopes = ("password_check",)
-
-    @extend_schema(
-        tags=MFA_TAGS,
-        summary="Start setting up an authenticator app",
-        description="Answers a new secret, its otpauth:// URI and a QR code; nothing is on until "
-        "auth/mfa/totp/confirm/ gets a valid code. Asking again replaces an unconfirmed secret.",
-        responses={200: s.TOTPSetupSerializer, 400: FIELD_ERRORS, 401: UNAUTHENTICATED, 429: THROTTLED},
-    )
-    def post(self, request: Request) -> Response:
-        return self.submit(request, status.HTTP_200_OK)
 
 
-class TOTPConfirmView(MFAUserView):
+@extend_schema(
+    tags=MFA_TAGS,
+    summary="Turn the authenticator app on with a first code",
+    description="Answers 10 single-use recovery codes, shown this once.",
+    responses=checked(s.RecoveryCodesSerializer),
+)
+class TOTPConfirmView(CheckedPostView):
     serializer_class = s.TOTPConfirmSerializer
-    throttle_scopes = ("password_check",)
-
-    @extend_schema(
-        tags=MFA_TAGS,
-        summary="Turn the authenticator app on with a first code",
-        description="Answers 10 single-use recovery codes, shown this once.",
-        responses={200: s.RecoveryCodesSerializer, 400: FIELD_ERRORS, 401: UNAUTHENTICATED, 429: THROTTLED},
-    )
-    def post(self, request: Request) -> Response:
-        return self.submit(request, status.HTTP_200_OK)
 
 
-class TOTPDisableView(MFAUserView):
+@extend_schema(
+    tags=MFA_TAGS,
+    summary="Turn the authenticator app off",
+    description="Needs the password and a code (from the app, or a recovery code); the recovery codes go too.",
+    responses=checked(None, status.HTTP_204_NO_CONTENT),
+)
+class TOTPDisableView(CheckedPostView):
     serializer_class = s.TOTPDisableSerializer
-    throttle_scopes = ("password_check",)
-
-    @extend_schema(
-        tags=MFA_TAGS,
-        summary="Turn the authenticator app off",
-        description="Needs the password and a code (from the app, or a recovery code); the recovery codes go too.",
-        responses={204: None, 400: FIELD_ERRORS, 401: UNAUTHENTICATED, 429: THROTTLED},
-    )
-    def post(self, request: Request) -> Response:
-        return self.submit(request, status.HTTP_204_NO_CONTENT)
+    answer_status = status.HTTP_204_NO_CONTENT
 
 
-class RecoveryCodesView(MFAUserView):
+@extend_schema(
+    tags=MFA_TAGS,
+    summary="New recovery codes",
+    description="Needs the password and a code; the old recovery codes stop working.",
+    responses=checked(s.RecoveryCodesSerializer),
+)
+class RecoveryCodesView(CheckedPostView):
     serializer_class = s.RecoveryCodesRegenerateSerializer
-    throttle_scopes = ("password_check",)
-
-    @extend_schema(
-        tags=MFA_TAGS,
-        summary="New recovery codes",
-        description="Needs the password and a code; the old recovery codes stop working.",
-        responses={200: s.RecoveryCodesSerializer, 400: FIELD_ERRORS, 401: UNAUTHENTICATED, 429: THROTTLED},
-    )
-    def post(self, request: Request) -> Response:
-        return self.submit(request, status.HTTP_200_OK)
 
 
-class PasskeyRegisterOptionsView(MFAUserView):
+@extend_schema(
+    tags=MFA_TAGS,
+    summary="Options to create a passkey",
+    description="Pass `options` to `PublicKeyCredential.parseCreationOptionsFromJSON()` and "
+    "`navigator.credentials.create()`, then post the credential with `state` to auth/mfa/passkeys/.",
+    responses=checked(s.PasskeyOptionsSerializer),
+)
+class PasskeyRegisterOptionsView(CheckedPostView):
     serializer_class = s.PasskeyRegisterOptionsSerializer
-    throttle_scopes = ("password_check",)
-
-    @extend_schema(
-        tags=MFA_TAGS,
-        summary="Options to create a passkey",
-        description="Pass `options` to `PublicKeyCredential.parseCreationOptionsFromJSON()` and "
-        "`navigator.credentials.create()`, then post the credential with `state` to auth/mfa/passkeys/.",
-        responses={200: s.PasskeyOptionsSerializer, 400: FIELD_ERRORS, 401: UNAUTHENTICATED, 429: THROTTLED},
-    )
-    def post(self, request: Request) -> Response:
-        return self.submit(request, status.HTTP_200_OK)
 
 
 class PasskeyListView(MFAUserView):
