@@ -148,3 +148,21 @@ def tshirt(tree):
             position=position,
         )
     return {"product": product, "size": size, "colour": colour, "values": values, "variants": variants}
+
+
+@pytest.fixture
+def image_server(settings):
+    """A loopback server with the Shopify sample's images; downloads may reach 127.0.0.1."""
+    from .image_server import ImageServer, sample_routes
+
+    settings.BAZARY_CATALOG = {**getattr(settings, "BAZARY_CATALOG", {}), "IMPORT_ALLOW_PRIVATE_NETWORKS": True}
+    with ImageServer(sample_routes()) as server:
+        yield server
+
+
+@pytest.fixture
+def shopify_sample(image_server, tmp_path):
+    """tests/catalog/data/shopify_products.csv with its image URLs on :func:`image_server`."""
+    from .image_server import write_sample
+
+    return write_sample(image_server, tmp_path)

@@ -16,14 +16,20 @@ pytestmark = pytest.mark.django_db
 SAMPLE = Path(__file__).parent / "data" / "shopify_products.csv"
 
 
+@pytest.fixture(autouse=True)
+def sample(shopify_sample):
+    """The sample with its image URLs on a loopback server (the import downloads them)."""
+    return shopify_sample
+
+
 def run(*args):
     out, err = io.StringIO(), io.StringIO()
     call_command(*args, stdout=out, stderr=err)
     return out.getvalue(), err.getvalue()
 
 
-def test_the_sample_maps_products_options_and_variants():
-    out, _ = run("bazary_import_products", str(SAMPLE), "--format", "shopify")
+def test_the_sample_maps_products_options_and_variants(sample):
+    out, _ = run("bazary_import_products", str(sample), "--format", "shopify")
     assert "3 created, 0 updated" in out
     tee = Product.objects.get(slug="organic-cotton-tee")
     assert (tee.sku, tee.name, tee.price, tee.is_active) == (
@@ -66,16 +72,16 @@ def test_the_sample_maps_products_options_and_variants():
     assert (card.sku, card.is_active, card.is_digital, card.track_inventory) == ("gift-card", False, True, False)
 
 
-def test_the_same_file_again_updates_in_place():
-    run("bazary_import_products", str(SAMPLE), "--format", "shopify")
-    out, _ = run("bazary_import_products", str(SAMPLE), "--format", "shopify")
+def test_the_same_file_again_updates_in_place(sample):
+    run("bazary_import_products", str(sample), "--format", "shopify")
+    out, _ = run("bazary_import_products", str(sample), "--format", "shopify")
     assert "0 created, 3 updated" in out
     assert Variant.objects.count() == 3
 
 
-def test_round_trip_through_bazary_s_export(tmp_path):
+def test_round_trip_through_bazary_s_export(tmp_path, sample):
     """Shopify → bazary → export → wipe → import the export → the same export."""
-    run("bazary_import_products", str(SAMPLE), "--format", "shopify")
+    run("bazary_import_products", str(sample), "--format", "shopify")
     first = tmp_path / "first.csv"
     run("bazary_export_products", "--output", str(first))
     Product.objects.all().delete()
@@ -106,13 +112,13 @@ def test_a_file_that_is_not_shopify_s_is_refused(tmp_path):
         run("bazary_import_products", str(path), "--format", "shopify")
 
 
-def test_the_http_import_reads_shopify_too(django_capture_on_commit_callbacks):
+def test_the_http_import_reads_shopify_too(django_capture_on_commit_callbacks, sample):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     from .conftest import client_for, make_user
 
     client = client_for(make_user("importer", staff=True, perms=("add_product",)))
-    upload = SimpleUploadedFile("products_export.csv", SAMPLE.read_bytes(), "text/csv")
+    upload = SimpleUploadedFile("products_export.csv", sample.read_bytes(), "text/csv")
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post("/api/products/import/", {"file": upload, "format": "shopify"}, format="multipart")
     assert response.status_code == 202

@@ -4,6 +4,9 @@
   depends on a catalog migration that itself comes after it (``migrate`` would
   raise ``CircularDependencyError``); names the file, the dependency to change
   and what to change it to. ``migrate`` runs the checks before it loads the graph.
+- ``bazary_catalog.W025``: ``IMPORT_IMAGE_MAX_BYTES`` is above ``IMAGE_MAX_BYTES``:
+  a downloaded image goes through the upload checks, so one over
+  ``IMAGE_MAX_BYTES`` is refused after its download anyway.
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ from functools import partial
 from typing import Any
 
 from django.apps import apps
-from django.core.checks import CheckMessage, Error, register
+from django.core.checks import CheckMessage, Error, Warning, register
 from django.db.migrations.exceptions import BadMigrationError, CircularDependencyError, NodeNotFoundError
 from django.db.migrations.graph import MigrationGraph
 from django.db.migrations.loader import MigrationLoader
@@ -75,3 +78,21 @@ def check_migration_order(app_configs: Any = None, **kwargs: Any) -> list[CheckM
                 )
             )
     return errors
+
+
+@register("bazary")
+def check_import_image_cap(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    from .conf import catalog_settings
+
+    download, upload = catalog_settings.raw("IMPORT_IMAGE_MAX_BYTES"), catalog_settings.raw("IMAGE_MAX_BYTES")
+    # A value of the wrong type is the settings checks' E003.
+    if not isinstance(download, int) or not isinstance(upload, int) or download <= upload:
+        return []
+    return [
+        Warning(
+            f"BAZARY_CATALOG['IMPORT_IMAGE_MAX_BYTES'] ({download}) is above IMAGE_MAX_BYTES ({upload}): an imported "
+            "image over IMAGE_MAX_BYTES is downloaded, then refused by the image checks.",
+            hint="Set IMPORT_IMAGE_MAX_BYTES at most to IMAGE_MAX_BYTES (or raise IMAGE_MAX_BYTES).",
+            id=f"{LABEL}.W025",
+        )
+    ]

@@ -32,6 +32,12 @@ def _tree_cache_timeout_is_valid(values: dict[str, Any]) -> Iterable[tuple[str, 
         yield "bazary_catalog.E014", "TREE_CACHE_TIMEOUT cannot be negative (use None to cache until a change)."
 
 
+def _import_images_are_valid(values: dict[str, Any]) -> Iterable[tuple[str, str]]:
+    timeout = values.get("IMPORT_IMAGE_TIMEOUT")
+    if isinstance(timeout, int | float) and not isinstance(timeout, bool) and timeout <= 0:
+        yield "bazary_catalog.E023", f"IMPORT_IMAGE_TIMEOUT must be above 0 seconds, not {timeout}."
+
+
 def _product_url_is_valid(values: dict[str, Any]) -> Iterable[tuple[str, str]]:
     url = values.get("PRODUCT_URL")
     if isinstance(url, str) and "{slug}" not in url:
@@ -105,6 +111,25 @@ catalog_settings = AppSettings(
         "IMPORT_MAX_BYTES": Option(
             20 * 1024 * 1024, (int,), help="Largest file POST products/import/ accepts, in bytes."
         ),
+        "IMPORT_IMAGES": Option(
+            True,
+            (bool,),
+            help="Imports download the images a file names (Shopify's Image Src, the images column) and store them.",
+        ),
+        "IMPORT_ALLOW_PRIVATE_NETWORKS": Option(
+            False,
+            (bool,),
+            help="Image downloads of an import may go to loopback/private/link-local addresses and plain http://.",
+        ),
+        "IMPORT_IMAGE_MAX_BYTES": Option(
+            5 * 1024 * 1024, (int,), help="Largest image an import downloads, in bytes (a larger one is a row error)."
+        ),
+        "IMPORT_IMAGE_TIMEOUT": Option(
+            10, (int, float), help="Seconds to connect to an image's server and to wait for each read of it."
+        ),
+        "IMPORT_MAX_IMAGES_PER_PRODUCT": Option(
+            20, (int,), help="Most images one imported product may name (more is a row error)."
+        ),
         "PRODUCT_URL": Option(
             None,
             (str, type(None)),
@@ -121,6 +146,9 @@ catalog_settings = AppSettings(
         _positive("BULK_MAX_ITEMS", "bazary_catalog.E018"),
         _positive("IMPORT_MAX_BYTES", "bazary_catalog.E019"),
         _positive("MAX_COUNT", "bazary_catalog.E021"),
+        _positive("IMPORT_IMAGE_MAX_BYTES", "bazary_catalog.E022"),
+        _import_images_are_valid,
+        _positive("IMPORT_MAX_IMAGES_PER_PRODUCT", "bazary_catalog.E024"),
         _tree_cache_timeout_is_valid,
         _product_url_is_valid,
     ],

@@ -782,6 +782,16 @@ class ProductImage(models.Model):
     alt_text = models.CharField(_("alternative text"), max_length=200, blank=True)
     position = models.PositiveIntegerField(_("position"), default=0)
     is_primary = models.BooleanField(_("primary"), default=False)
+    #: The URL an import downloaded the image from (empty for an upload): a
+    #: re-import of the same file finds the image by it instead of adding it again.
+    source_url = models.URLField(
+        _("source URL"),
+        max_length=2000,
+        blank=True,
+        default="",
+        editable=False,
+        help_text=_("Where an import downloaded it from."),
+    )
     width = models.PositiveIntegerField(_("width"), null=True, editable=False)
     height = models.PositiveIntegerField(_("height"), null=True, editable=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)

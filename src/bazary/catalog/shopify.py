@@ -9,6 +9,10 @@ handle becomes one row of the bazary format (see :mod:`bazary.catalog.transfer`)
 validated and written like any other: a product with its options
 (``Option1 Name`` ... ``Option3 Name``) and variants, or a plain product when
 Shopify's placeholder option (``Title`` / ``Default Title``) is all it has.
+Its ``Image Src`` (with ``Image Alt Text`` and ``Image Position``) and
+``Variant Image`` URLs become the row's ``images`` (each URL once, in file
+order), downloaded by the import (see :mod:`bazary.catalog.importimages`),
+and a variant's ``Variant Image`` its ``image``.
 """
 
 from __future__ import annotations
@@ -26,6 +30,8 @@ REQUIRED = {"Handle", "Title", "Variant Price"}
 #: What Shopify writes for a product without variants.
 PLACEHOLDER_OPTION = ("Title", "Default Title")
 DEFAULT_CATEGORY = "Uncategorized"
+#: ``ProductImage.alt_text``'s length: Shopify allows longer alt texts, cut here.
+ALT_TEXT_LENGTH = 200
 
 
 def read_shopify(stream: TextIO) -> Iterator[tuple[int, Any]]:
@@ -99,6 +105,38 @@ def _stock(text: str) -> Any:
         return text
 
 
+def _position(text: str) -> Any:
+    """Shopify's 1-based ``Image Position``; anything else is left for the validation to refuse."""
+    try:
+        return int(text)
+    except ValueError:
+        return text
+
+
+def images_of(rows: list[dict[str, str]]) -> list[dict[str, Any]]:
+    """The product's images: each ``Image Src`` (and a ``Variant Image`` no
+    ``Image Src`` names) once, in file order; without a position, after the
+    last one given."""
+    images: dict[str, dict[str, Any]] = {}
+    for row in rows:
+        url = _cell(row, "Image Src")
+        if url and url not in images:
+            image: dict[str, Any] = {"url": url, "alt_text": _cell(row, "Image Alt Text")[:ALT_TEXT_LENGTH]}
+            if _cell(row, "Image Position"):
+                image["position"] = _position(_cell(row, "Image Position"))
+            images[url] = image
+    for row in rows:
+        url = _cell(row, "Variant Image")
+        if url and url not in images:
+            images[url] = {"url": url}
+    last = max((image["position"] for image in images.values() if isinstance(image.get("position"), int)), default=0)
+    for image in images.values():
+        if "position" not in image:
+            last += 1
+            image["position"] = last
+    return list(images.values())
+
+
 def variant_row(row: dict[str, str], names: list[str], position: int) -> dict[str, Any]:
     tracked = _cell(row, "Variant Inventory Tracker")
     data: dict[str, Any] = {
@@ -113,6 +151,8 @@ def variant_row(row: dict[str, str], names: list[str], position: int) -> dict[st
         "weight": _weight(row),
         "position": position,
     }
+    if _cell(row, "Variant Image"):
+        data["image"] = _cell(row, "Variant Image")
     return data
 
 
@@ -133,6 +173,9 @@ def product_row(handle: str, rows: list[dict[str, str]]) -> dict[str, Any]:
         "seo_title": _cell(first, "SEO Title"),
         "seo_description": _cell(first, "SEO Description"),
     }
+    images = images_of(rows)
+    if images:
+        data["images"] = images
     vendor = _cell(first, "Vendor")
     data["attributes"] = {"vendor": vendor} if vendor else {}
     shipping = [_cell(row, "Variant Requires Shipping") for row in variant_rows]

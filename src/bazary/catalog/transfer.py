@@ -24,7 +24,10 @@ from django.utils import timezone
 from django.utils.text import slugify
 from rest_framework import serializers
 
+from bazary.core.outbound import Refused
+
 from . import bulkload
+from .importimages import Fetched, ImageWriter, fetch
 from .importrows import RowValidator
 from .models import (
     RESERVED_PRODUCT_SLUGS,
@@ -62,9 +65,33 @@ COLUMNS = [
     "options",
     "variants",
 ]
+#: Read by the import, never written by the export (images are files; the
+#: export does not give their URLs).
+IMPORT_ONLY = ["images"]
 NULLABLE = {"compare_at_price", "cost_price"}
 TAG_SEPARATOR = "|"
 PATH_SEPARATOR = "/"
+
+
+def _image_url(value: str) -> None:
+    """An image URL a download may use (checked again, with its address, when downloaded)."""
+    from .conf import catalog_settings
+    from .importimages import check_url
+
+    if catalog_settings.IMPORT_IMAGES:
+        try:
+            check_url(value)
+        except Refused as exc:
+            raise serializers.ValidationError(str(exc)) from exc
+
+
+class ImageRowSerializer(serializers.Serializer):
+    """One image of a row's ``images``: downloaded from ``url`` by the import
+    (see :mod:`bazary.catalog.importimages`)."""
+
+    url = serializers.URLField(max_length=2000, validators=[_image_url])
+    alt_text = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    position = serializers.IntegerField(min_value=0, max_value=INT_MAX, required=False)
 
 
 class VariantRowSerializer(serializers.Serializer):
@@ -87,6 +114,8 @@ class VariantRowSerializer(serializers.Serializer):
     height = serializers.DecimalField(max_digits=10, decimal_places=2, min_value=0, required=False, allow_null=True)
     is_active = serializers.BooleanField(required=False)
     position = serializers.IntegerField(min_value=0, max_value=INT_MAX, required=False)
+    #: The URL of one of the row's ``images``, linked to the variant.
+    image = serializers.URLField(max_length=2000, required=False, allow_blank=True)
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         compare_at, price = attrs.get("compare_at_price"), attrs.get("price")
@@ -122,6 +151,7 @@ class ImportRowSerializer(serializers.Serializer):
 
     options = serializers.ListField(child=serializers.CharField(max_length=80), required=False, max_length=10)
     variants = serializers.ListField(child=VariantRowSerializer(), required=False, max_length=250)
+    images = serializers.ListField(child=ImageRowSerializer(), required=False)
 
     def validate_slug(self, value: str) -> str:
         if value in RESERVED_PRODUCT_SLUGS:
@@ -138,6 +168,7 @@ class ImportRowSerializer(serializers.Serializer):
         compare_at, price = attrs.get("compare_at_price"), attrs.get("price")
         if compare_at is not None and price is not None and compare_at < price:
             raise serializers.ValidationError({"compare_at_price": "Cannot be lower than the price."})
+        self._validate_images(attrs)
         variants = attrs.get("variants")
         if variants:
             options = attrs.get("options") or []
@@ -160,6 +191,24 @@ class ImportRowSerializer(serializers.Serializer):
                         raise serializers.ValidationError({"variants": {str(index): {"sku": "Duplicate SKU."}}})
                     skus.add(variant["sku"])
         return attrs
+
+    def _validate_images(self, attrs: dict[str, Any]) -> None:
+        from .conf import catalog_settings
+
+        images = attrs.get("images") or []
+        limit = catalog_settings.IMPORT_MAX_IMAGES_PER_PRODUCT
+        if len(images) > limit:
+            raise serializers.ValidationError({"images": f"At most {limit} images a product."})
+        urls: set[str] = set()
+        for index, image in enumerate(images):
+            if image["url"] in urls:
+                raise serializers.ValidationError({"images": {str(index): {"url": "Duplicate image URL."}}})
+            urls.add(image["url"])
+        for index, variant in enumerate(attrs.get("variants") or ()):
+            if variant.get("image") and variant["image"] not in urls:
+                raise serializers.ValidationError(
+                    {"variants": {str(index): {"image": "Give the URL of one of the row's images."}}}
+                )
 
 
 @dataclass
@@ -197,7 +246,7 @@ def read_rows(stream: TextIO, fmt: str) -> Iterator[tuple[int, Any]]:
 def _from_csv(row: dict[str, Any]) -> dict[str, Any]:
     data: dict[str, Any] = {}
     for key, value in row.items():
-        if key is None or key not in COLUMNS:
+        if key is None or (key not in COLUMNS and key not in IMPORT_ONLY):
             continue  # extra columns are ignored
         value = (value or "").strip() if key not in ("description",) else (value or "")
         # The export's neutralise(), undone (the same rule both ways).
@@ -208,7 +257,7 @@ def _from_csv(row: dict[str, Any]) -> dict[str, Any]:
             continue
         if key in ("tags", "options"):
             data[key] = [tag.strip() for tag in value.split(TAG_SEPARATOR) if tag.strip()]
-        elif key in ("attributes", "variants"):
+        elif key in ("attributes", "variants", "images"):
             try:
                 data[key] = json.loads(value)
             except ValueError:
@@ -321,23 +370,37 @@ def import_products(
     dry_run: bool = False,
     on_start: Callable[[int], Callable[[int], None] | None] | None = None,
     on_row: Callable[[], None] | None = None,
+    on_images: Callable[[int, int], None] | None = None,
 ) -> ImportReport:
     """Validate every row, then (unless there are errors or ``dry_run``)
-    upsert them all in one transaction. ``on_start(total)`` may return a
-    progress callback, called with the number of rows written after each
-    batch.
+    download the images the rows name (``IMPORT_IMAGES``; ``on_images(done,
+    total)`` as they come, see :mod:`bazary.catalog.importimages`) and upsert
+    the rows in one transaction. ``on_start(total)`` may return a progress
+    callback, called with the number of rows written after each batch. A
+    bad image is a row error as any other; files stored for an import that
+    does not commit are deleted.
 
     Rows are written in batches of :data:`BATCH` with one upsert each
     (``INSERT ... ON CONFLICT (sku) DO UPDATE``), not a ``save()`` per row;
     what ``save()`` and the signals would maintain is done in bulk too: slugs,
     the tag links, stock movements, back-in-stock notifications and the
     PostgreSQL search vectors."""
+    from .conf import catalog_settings
+
     report = ImportReport()
     valid = validate_rows(stream, fmt, report, on_row=on_row)
     if report.errors or dry_run:
         return report
+    fetched: Fetched | None = None
+    if catalog_settings.IMPORT_IMAGES:
+        # Before the transaction: no network I/O while it holds the rows' locks.
+        fetched = fetch(valid, report.errors, progress=on_images)
+        if report.errors:
+            fetched.discard()
+            report.errors.sort(key=lambda error: error[0])
+            return report
     progress = on_start(len(valid)) if on_start else None
-    writer = BulkWriter(user)
+    writer = BulkWriter(user, images=ImageWriter(fetched) if fetched is not None else None)
     # Slugs the file gives are not generated for another row, in any batch.
     writer.slugs.reserve(data["slug"] for _, data in valid if data.get("slug"))
     try:
@@ -350,10 +413,16 @@ def import_products(
                 if progress:
                     progress(len(chunk))
     except RowConflict as exc:
-        # Rolled back: nothing of the import is written.
+        # Rolled back: nothing of the import is written, and no file is left.
+        if fetched is not None:
+            fetched.discard()
         report.created = report.updated = 0
         # The line is always known here (writer.lines holds every row of the batch).
         report.errors.append((exc.line or 0, exc.detail))
+    except BaseException:
+        if fetched is not None:
+            fetched.discard()
+        raise
     return report
 
 
@@ -374,7 +443,8 @@ def chunked(items: list[Any], size: int) -> Iterator[list[Any]]:
 class BulkWriter:
     """Upserts batches of validated rows (see :func:`import_products`)."""
 
-    def __init__(self, user: Any = None) -> None:
+    def __init__(self, user: Any = None, images: ImageWriter | None = None) -> None:
+        self.images = images
         self.model = get_product_model()
         self.manager = self.model._default_manager
         self.user = user if user is not None and getattr(user, "is_authenticated", False) else None
@@ -418,6 +488,7 @@ class BulkWriter:
             tag_names = data.pop("tags", None)
             option_names = data.pop("options", None)
             variant_rows = data.pop("variants", None)
+            data.pop("images", None)
             if variant_rows:
                 variant_sets[data["sku"]] = (option_names, variant_rows)
             product = existing.get(data["sku"])
@@ -444,6 +515,8 @@ class BulkWriter:
         self.release_held_alerts(products, old_visibility)
         if variant_sets:
             self.variants.write_batch({p.sku: p for p in products}, variant_sets, self.lines)
+        if self.images is not None:
+            self.images.write({p.sku: p for p in products}, rows, self.variants.written if variant_sets else {})
         if connections[self.manager.db].vendor != "postgresql":
             # Other databases search without the vector; on PostgreSQL the
             # upsert filled it.
@@ -563,6 +636,9 @@ class VariantWriter:
         self.options: dict[str, Any] = {}
         self.values: dict[tuple[Any, str], Any] = {}
         self.value_counts: dict[Any, int] = {}
+        #: ``(product SKU, index in the row's variants)``: the variant written
+        #: for it in the last batch (its primary key set once inserted).
+        self.written: dict[tuple[str, int], Any] = {}
 
     def prefetch_options(self, names: Iterable[str]) -> None:
         from django.db.models.functions import Lower
@@ -625,6 +701,7 @@ class VariantWriter:
         from .models import Variant, VariantOptionValue, combination_key
         from .stock import notify_back_in_stock
 
+        self.written = {}
         self.prefetch_options(name for names, _ in sets.values() for name in names)
         pairs = []
         for names, rows in sets.values():
@@ -656,6 +733,7 @@ class VariantWriter:
             for position, row in enumerate(rows):
                 data = dict(row)
                 given = data.pop("options")
+                data.pop("image", None)  # linked by the ImageWriter
                 values = [self.values[(option.pk, _value_for(given, option).casefold())] for option in options]
                 key = combination_key(values)
                 variant: Any = by_sku.get(data.get("sku") or "") or by_key.get(key)
@@ -680,6 +758,7 @@ class VariantWriter:
                 variant.combination_key = key
                 variant.product = product
                 values_of[id(variant)] = values
+                self.written[(sku, position)] = variant
             # What the database's unique (product, combination) would refuse, as a row error.
             final: dict[str, Any] = {}
             for variant in [*current, *(v for v in new if v.product_id == product.pk)]:

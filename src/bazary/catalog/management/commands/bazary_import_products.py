@@ -1,7 +1,8 @@
 """``manage.py bazary_import_products FILE``: upsert products by SKU from CSV or JSON.
 
 Every row is validated first; any bad row is reported with its line number
-and nothing is written. ``-`` reads standard input.
+and nothing is written. The images the rows name are downloaded next (a bad
+one is a row error too), then the rows written. ``-`` reads standard input.
 """
 
 from __future__ import annotations
@@ -45,8 +46,24 @@ class Command(BaseCommand):
             bars.append(ProgressBar(self.stdout, total, "rows"))
             return bars[0].advance
 
+        downloads: list[Any] = []  # [bar, images done]
+
+        def on_images(done: int, total: int) -> None:
+            if not downloads:
+                downloads.extend([ProgressBar(self.stdout, total, "images"), 0])
+            downloads[0].advance(done - downloads[1])
+            downloads[1] = done
+            if done == total:
+                downloads[0].finish()
+
         try:
-            report = import_products(io.StringIO(text, newline=""), fmt, dry_run=options["dry_run"], on_start=on_start)
+            report = import_products(
+                io.StringIO(text, newline=""),
+                fmt,
+                dry_run=options["dry_run"],
+                on_start=on_start,
+                on_images=on_images,
+            )
         except ValueError as exc:
             raise CommandError(str(exc)) from exc
         if report.errors:

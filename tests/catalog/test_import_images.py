@@ -1,0 +1,328 @@
+"""Images of an import (Shopify's Image Src / Variant Image, the images of
+bazary's format), downloaded from a real HTTP server on 127.0.0.1 (see
+image_server.py) through bazary.core.outbound."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import pytest
+from django.core.checks import run_checks
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import CommandError, call_command
+from PIL import Image
+
+from bazary.catalog.models import Product, ProductImage, Variant
+from bazary.testing.catalog import ProductFactory, image_bytes
+
+from .conftest import client_for, make_user
+from .image_server import Route, write_sample
+
+pytestmark = pytest.mark.django_db
+
+STORED = "bazary/catalog/products"
+
+
+def stored_files() -> set[str]:
+    """Every file in the product images' folder of the storage in use."""
+    storage = ProductImage._meta.get_field("image").storage
+    try:
+        _dirs, files = storage.listdir(STORED)
+    except FileNotFoundError:
+        return set()
+    return set(files)
+
+
+def import_file(path, *args):
+    out, err = io.StringIO(), io.StringIO()
+    call_command("bazary_import_products", str(path), *args, stdout=out, stderr=err)
+    return out.getvalue(), err.getvalue()
+
+
+def failing_import(path, *args):
+    err = io.StringIO()
+    with pytest.raises(CommandError, match="nothing was imported"):
+        call_command("bazary_import_products", str(path), *args, stdout=io.StringIO(), stderr=err)
+    return err.getvalue()
+
+
+def test_the_shopify_sample_brings_its_images(shopify_sample, image_server):
+    before = stored_files()
+    out, _ = import_file(shopify_sample, "--format", "shopify")
+    assert "3 created" in out
+    assert "4/4 images" in out  # the progress line of the downloads
+    tee = Product.objects.get(slug="organic-cotton-tee")
+    images = list(tee.images.order_by("position"))
+    assert [(i.alt_text, i.position, i.is_primary) for i in images] == [
+        ("Black tee", 1, True),
+        ("", 2, False),
+        ("White tee", 3, False),
+    ]
+    assert [i.source_url for i in images] == [
+        image_server.url(path) for path in ("/tee-black.jpg", "/tee-black-back.jpg", "/tee-white.jpg")
+    ]
+    for image in images:
+        # Stored under a fresh random name, with its dimensions, decodable as the JPEG served.
+        assert image.image.name.startswith(f"{STORED}/")
+        assert image.image.name.endswith(".jpg")
+        assert "tee" not in image.image.name
+        assert (image.width, image.height) == (16, 12)
+        with image.image.open("rb") as handle, Image.open(handle) as decoded:
+            assert decoded.format == "JPEG"
+    colours = {i.source_url.rsplit("/", 1)[1]: i for i in images}
+    with colours["tee-white.jpg"].image.open("rb") as handle, Image.open(handle) as decoded:
+        assert decoded.convert("RGB").getpixel((8, 6)) > (240, 240, 240)
+    # Variant Image links the variant to its product's image.
+    variants = {v.sku: v for v in Variant.objects.filter(product=tee)}
+    assert list(variants["TEE-S-BLK"].images.all()) == [colours["tee-black.jpg"]]
+    assert list(variants["TEE-L-WHT"].images.all()) == [colours["tee-white.jpg"]]
+    assert not variants["TEE-M-BLK"].images.exists()
+    mug = Product.objects.get(sku="MUG-1")
+    assert [(i.alt_text, i.is_primary) for i in mug.images.all()] == [("Mug", True)]
+    assert not Product.objects.get(slug="gift-card").images.exists()
+    assert len(stored_files() - before) == 4
+
+
+def test_importing_the_same_file_again_adds_no_image(shopify_sample, image_server):
+    import_file(shopify_sample, "--format", "shopify")
+    names = set(ProductImage.objects.values_list("pk", "image"))
+    requests = len(image_server.requests)
+    files = stored_files()
+    out, _ = import_file(shopify_sample, "--format", "shopify")
+    assert "0 created, 3 updated" in out
+    assert set(ProductImage.objects.values_list("pk", "image")) == names
+    assert len(image_server.requests) == requests  # nothing downloaded again
+    assert stored_files() == files
+    tee = Product.objects.get(slug="organic-cotton-tee")
+    assert tee.images.filter(is_primary=True).count() == 1
+    assert Variant.objects.get(sku="TEE-S-BLK").images.count() == 1
+
+
+def test_a_re_import_updates_alt_text_and_position_in_place(shopify_sample, image_server, tmp_path):
+    import_file(shopify_sample, "--format", "shopify")
+    text = shopify_sample.read_text().replace(",1,Mug,", ",4,A camp mug,")
+    changed = tmp_path / "changed.csv"
+    changed.write_text(text)
+    import_file(changed, "--format", "shopify")
+    (image,) = Product.objects.get(sku="MUG-1").images.all()
+    assert (image.alt_text, image.position, image.is_primary) == ("A camp mug", 4, True)
+
+
+def test_the_http_import_job_downloads_the_images(shopify_sample, django_capture_on_commit_callbacks):
+    client = client_for(make_user("importer", staff=True, perms=("add_product",)))
+    upload = SimpleUploadedFile("products_export.csv", shopify_sample.read_bytes(), "text/csv")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/api/products/import/", {"file": upload, "format": "shopify"}, format="multipart")
+    assert response.status_code == 202
+    job = client.get(response.json()["url"]).json()
+    assert (job["status"], job["created"]) == ("succeeded", 3)
+    assert ProductImage.objects.count() == 4
+    detail = client.get("/api/products/organic-cotton-tee/").json()
+    assert [image["alt_text"] for image in detail["images"]] == ["Black tee", "", "White tee"]
+
+
+def bad_sample(image_server, tmp_path, route: Route | None, *, path: str = "/gift.jpg"):
+    """The sample with an image on its last product (the gift card, line 7)
+    that ``route`` serves (None: nothing, a 404)."""
+    if route is not None:
+        image_server.routes[path] = route
+    text = write_sample(image_server, tmp_path).read_text()
+    lines = text.splitlines()
+    cells = lines[-1].split(",")
+    cells[25] = image_server.url(path)  # Image Src
+    lines[-1] = ",".join(cells)
+    bad = tmp_path / "bad.csv"
+    bad.write_text("\n".join(lines) + "\n")
+    return bad
+
+
+@pytest.mark.parametrize(
+    ("route", "message"),
+    [
+        (None, "answered HTTP 404"),
+        (Route(200, b"<html>not an image</html>", {"Content-Type": "image/jpeg"}), "not an image"),
+        (Route(200, image_bytes("PNG", size=(400, 400)) + bytes(40_000)), "is larger than"),
+        (Route(200, image_bytes("JPEG"), delay=3), "did not answer within"),
+        (Route(302, headers={"Location": "/gift.jpg"}), "redirects more than 3 times"),
+    ],
+    ids=["404", "not-an-image", "oversize", "timeout", "redirect-loop"],
+)
+def test_a_bad_image_is_a_row_error_and_nothing_is_imported(image_server, tmp_path, settings, route, message):
+    settings.BAZARY_CATALOG = {**settings.BAZARY_CATALOG, "IMPORT_IMAGE_MAX_BYTES": 30_000, "IMPORT_IMAGE_TIMEOUT": 1}
+    before = stored_files()
+    err = failing_import(bad_sample(image_server, tmp_path, route), "--format", "shopify")
+    assert "line 7:" in err
+    assert message in err
+    assert "line 2:" not in err  # the good images are no error
+    assert not Product.objects.exists()
+    assert not ProductImage.objects.exists()
+    # The sample's good images were downloaded and stored first: deleted again.
+    assert any(path.endswith("/mug.jpg") for path in image_server.requests)
+    assert stored_files() == before
+
+
+def test_a_private_address_is_refused_unless_allowed(image_server, tmp_path, settings):
+    settings.BAZARY_CATALOG = {**settings.BAZARY_CATALOG, "IMPORT_ALLOW_PRIVATE_NETWORKS": False}
+    path = bad_sample(image_server, tmp_path, Route(200, image_bytes("JPEG")))
+    text = path.read_text().replace("http://127.0.0.1", "https://127.0.0.1")
+    path.write_text(text)
+    requests = len(image_server.requests)
+    err = failing_import(path, "--format", "shopify")
+    assert "line 2:" in err
+    assert "line 6:" in err
+    assert "line 7:" in err
+    assert "non-public address" in err
+    assert "IMPORT_ALLOW_PRIVATE_NETWORKS" in err
+    assert len(image_server.requests) == requests  # refused before any connection
+    assert not Product.objects.exists()
+
+
+def test_plain_http_is_refused_when_private_networks_are_not_allowed(image_server, tmp_path, settings):
+    settings.BAZARY_CATALOG = {**settings.BAZARY_CATALOG, "IMPORT_ALLOW_PRIVATE_NETWORKS": False}
+    path = write_sample(image_server, tmp_path)
+    err = failing_import(path, "--format", "shopify")
+    assert "scheme must be https" in err
+    assert not image_server.requests
+
+
+def test_a_redirect_is_followed(image_server, tmp_path):
+    image_server.routes["/moved.jpg"] = Route(301, headers={"Location": "/mug.jpg"})
+    path = write_sample(image_server, tmp_path)
+    path.write_text(path.read_text().replace("/mug.jpg", "/moved.jpg"))
+    import_file(path, "--format", "shopify")
+    (image,) = Product.objects.get(sku="MUG-1").images.all()
+    assert image.source_url == image_server.url("/moved.jpg")
+    # Only the redirect leads to /mug.jpg in this file.
+    assert image_server.requests.count("/moved.jpg") == image_server.requests.count("/mug.jpg") == 1
+
+
+def test_a_conflict_found_by_the_write_leaves_no_file(image_server, tmp_path):
+    """A row only the write finds wrong (RowConflict) rolls the import back:
+    the images downloaded for it are deleted too."""
+    tee = ProductFactory(sku="TEE", slug="tee", price="10.00")
+    from bazary.catalog.models import Option, OptionValue
+
+    size = Option.objects.create(name="Size")
+    small = OptionValue.objects.create(option=size, name="S")
+    tee.options.add(size)
+    variant = Variant.objects.create(product=tee, sku="TEE-A")
+    variant.set_option_values([small])
+    rows = [
+        {
+            "sku": "TEE",
+            "name": "Tee",
+            "price": "10.00",
+            "category": "Shirts",
+            "options": ["Size"],
+            # The first finds TEE-A by its SKU, the second by its combination: the same variant twice.
+            "variants": [{"sku": "TEE-A", "options": {"Size": "M"}}, {"options": {"Size": "S"}}],
+            "images": [{"url": image_server.url("/tee-black.jpg")}],
+        }
+    ]
+    path = tmp_path / "rows.json"
+    path.write_text(json.dumps(rows))
+    before = stored_files()
+    err = failing_import(path)
+    assert "line 1:" in err
+    assert "/tee-black.jpg" in image_server.requests
+    assert stored_files() == before
+    assert not ProductImage.objects.exists()
+
+
+def test_bazary_s_own_format_takes_images_too(image_server, tmp_path):
+    black, white = image_server.url("/tee-black.jpg"), image_server.url("/tee-white.jpg")
+    rows = [
+        {
+            "sku": "TEE",
+            "name": "Tee",
+            "price": "10.00",
+            "category": "Shirts",
+            "options": ["Colour"],
+            "variants": [
+                {"sku": "TEE-B", "options": {"Colour": "Black"}, "image": black},
+                {"sku": "TEE-W", "options": {"Colour": "White"}, "image": white},
+            ],
+            "images": [
+                {"url": black, "alt_text": "Black", "position": 1},
+                {"url": white, "alt_text": "White", "position": 0},
+            ],
+        }
+    ]
+    path = tmp_path / "rows.json"
+    path.write_text(json.dumps(rows))
+    import_file(path)
+    tee = Product.objects.get(sku="TEE")
+    # The first by position is the primary image.
+    assert [(i.alt_text, i.position, i.is_primary) for i in tee.images.order_by("position")] == [
+        ("White", 0, True),
+        ("Black", 1, False),
+    ]
+    assert Variant.objects.get(sku="TEE-W").images.get().alt_text == "White"
+    # The CSV format reads the same list from a JSON cell.
+    csv_path = tmp_path / "rows.csv"
+    cell = json.dumps([{"url": image_server.url("/mug.jpg"), "alt_text": "Mug"}]).replace('"', '""')
+    csv_path.write_text(f'sku,name,price,category,images\nMUG,Mug,5.00,Kitchen,"{cell}"\n')
+    import_file(csv_path)
+    assert Product.objects.get(sku="MUG").images.get().alt_text == "Mug"
+
+
+@pytest.mark.parametrize(
+    ("images", "variant_image", "message"),
+    [
+        ([{"url": "/x.jpg"}] * 2, None, "Duplicate image URL"),
+        ([{"url": "/x.jpg"}], "/y.jpg", "one of the row's images"),
+        ([{"url": f"/{n}.jpg"} for n in range(3)], None, "At most 2 images"),
+    ],
+    ids=["duplicate", "variant-image-not-among-images", "too-many"],
+)
+def test_images_of_a_row_are_validated(image_server, tmp_path, settings, images, variant_image, message):
+    settings.BAZARY_CATALOG = {**settings.BAZARY_CATALOG, "IMPORT_MAX_IMAGES_PER_PRODUCT": 2}
+    variant = {"sku": "V", "options": {"Size": "S"}}
+    if variant_image:
+        variant["image"] = image_server.url(variant_image)
+    row = {
+        "sku": "P",
+        "name": "P",
+        "price": "1.00",
+        "category": "C",
+        "options": ["Size"],
+        "variants": [variant],
+        "images": [{"url": image_server.url(image["url"])} for image in images],
+    }
+    path = tmp_path / "rows.json"
+    path.write_text(json.dumps([row]))
+    err = failing_import(path)
+    assert "line 1:" in err
+    assert message in err
+    assert not image_server.requests
+
+
+def test_with_image_imports_off_nothing_is_downloaded(shopify_sample, image_server, settings):
+    settings.BAZARY_CATALOG = {**settings.BAZARY_CATALOG, "IMPORT_IMAGES": False}
+    out, _ = import_file(shopify_sample, "--format", "shopify")
+    assert "3 created" in out
+    assert not image_server.requests
+    assert not ProductImage.objects.exists()
+
+
+def test_a_dry_run_downloads_nothing(shopify_sample, image_server):
+    out, _ = import_file(shopify_sample, "--format", "shopify", "--dry-run")
+    assert "dry run" in out
+    assert not image_server.requests
+
+
+def _ids(settings_dict):
+    from django.test import override_settings
+
+    with override_settings(BAZARY_CATALOG=settings_dict):
+        return {message.id for message in run_checks(tags=["bazary"])}
+
+
+def test_system_checks_of_the_import_image_settings():
+    assert "bazary_catalog.W025" in _ids({"IMPORT_IMAGE_MAX_BYTES": 10, "IMAGE_MAX_BYTES": 5})
+    assert "bazary_catalog.W025" not in _ids({"IMPORT_IMAGE_MAX_BYTES": 5, "IMAGE_MAX_BYTES": 5})
+    assert "bazary_catalog.E022" in _ids({"IMPORT_IMAGE_MAX_BYTES": 0})
+    assert "bazary_catalog.E023" in _ids({"IMPORT_IMAGE_TIMEOUT": 0})
+    assert "bazary_catalog.E024" in _ids({"IMPORT_MAX_IMAGES_PER_PRODUCT": 0})
+    assert not {"bazary_catalog.E022", "bazary_catalog.E023", "bazary_catalog.E024", "bazary_catalog.W025"} & _ids({})
