@@ -386,6 +386,7 @@ def import_products(
     the tag links, stock movements, back-in-stock notifications and the
     PostgreSQL search vectors."""
     from .conf import catalog_settings
+    from .tree import invalidate_tree
 
     report = ImportReport()
     valid = validate_rows(stream, fmt, report, on_row=on_row)
@@ -412,6 +413,10 @@ def import_products(
                 report.updated += updated
                 if progress:
                     progress(len(chunk))
+            if writer.categories.created:
+                # Once for every category the import created (they send no
+                # post_save): now, and again when the import commits.
+                invalidate_tree(using=writer.manager.db)
     except RowConflict as exc:
         # Rolled back: nothing of the import is written, and no file is left.
         if fetched is not None:
@@ -477,6 +482,7 @@ class BulkWriter:
         existing_ids = {sku: product.pk for sku, product in existing.items()}
         self.slugs.prefetch(row["name"] for row in rows if row["sku"] not in existing and not row.get("slug"))
         self.tags.prefetch(name for row in rows for name in row.get("tags") or ())
+        self.categories.prefetch(row["category"] for row in rows)
         products: list[Any] = []
         old_stock: dict[str, int | None] = {}  # None: a new product
         old_visibility: dict[str, tuple[Any, Any]] = {}
@@ -837,15 +843,18 @@ class SlugAllocator:
     taken; only a name whose slug is taken costs one more query (then it is
     suffixed ``-2``, ``-3``...)."""
 
-    def __init__(self, model: type[Any]) -> None:
+    def __init__(
+        self, model: type[Any], *, reserved: Iterable[str] = RESERVED_PRODUCT_SLUGS, fallback: str = "product"
+    ) -> None:
         self.model = model
         self.max_length = cast(Any, model._meta.get_field("slug")).max_length
+        self.fallback = fallback
         # In the database, given out by this import, or reserved by the URLs.
-        self.taken: set[str] = set(RESERVED_PRODUCT_SLUGS)
+        self.taken: set[str] = set(reserved)
         self.checked: set[str] = set()  # bases the database was asked about
 
     def base(self, name: str) -> str:
-        return slugify(name)[: self.max_length - 8].strip("-") or "product"
+        return slugify(name)[: self.max_length - 8].strip("-") or self.fallback
 
     def reserve(self, slugs: Iterable[str]) -> None:
         self.taken.update(slugs)
@@ -875,41 +884,89 @@ class SlugAllocator:
 
 class CategoryResolver:
     """Category paths to categories, creating missing ones. The categories
-    are read once, in one query, on first use; only a missing one costs its
-    ``save()``."""
+    are read once, in one query, on first use; :meth:`prefetch` creates a
+    batch's missing ones in bulk, a few statements per level of the tree
+    (not a ``save()`` each): slugs allocated as ``save()`` would (unique,
+    ``-2``, ``-3``...), one ``INSERT`` per level, then one ``UPDATE`` of the
+    new rows' materialized paths (which need their primary keys). Like the
+    products of an import, they send no ``post_save``: the caller bumps the
+    category tree's cache version once (:attr:`created` says whether to)."""
 
     def __init__(self) -> None:
+        from .models import RESERVED_CATEGORY_SLUGS
+
         self.model = get_category_model()
         self.cache: dict[tuple[str, ...], Any] = {}
         self.children: dict[tuple[Any, str], Any] | None = None
+        self.slugs = SlugAllocator(self.model, reserved=RESERVED_CATEGORY_SLUGS, fallback="category")
+        #: Categories created so far.
+        self.created = 0
 
     def _load(self) -> dict[tuple[Any, str], Any]:
         if self.children is None:
             self.children = {}
-            for category in self.model._default_manager.only("pk", "name", "parent_id"):
+            for category in self.model._default_manager.only("pk", "name", "parent_id", "path"):
                 # The first in the default order, as ``.filter(...).first()`` would find.
                 self.children.setdefault((category.parent_id, category.name), category)
         return self.children
 
     def get(self, parts: list[str]) -> Any:
         found = self.cache.get(tuple(parts))
-        if found is not None:
-            return found
+        if found is None:
+            self.prefetch([parts])
+            found = self.cache[tuple(parts)]
+        return found
+
+    def prefetch(self, paths: Iterable[list[str]]) -> None:
+        """Find the categories of ``paths``, creating the missing ones."""
         children = self._load()
-        parent = None
-        for depth in range(1, len(parts) + 1):
-            key = tuple(parts[:depth])
-            if key not in self.cache:
-                name = parts[depth - 1]
-                parent_id = parent.pk if parent is not None else None
-                category = children.get((parent_id, name))
-                if category is None:
-                    category = self.model(name=name, parent=parent)
+        missing: dict[tuple[str, ...], None] = {}  # parents before their children
+        for parts in paths:
+            parent: Any = None
+            for depth in range(1, len(parts) + 1):
+                key = tuple(parts[:depth])
+                if key in self.cache:
+                    parent = self.cache[key]
+                    continue
+                found = None
+                if depth == 1 or parent is not None:  # else its parent is missing too
+                    found = children.get((parent.pk if parent is not None else None, key[-1]))
+                if found is None:
+                    missing[key] = None
+                    parent = None
+                    continue
+                self.cache[key] = parent = found
+        if missing:
+            self._create(list(missing))
+
+    def _create(self, keys: list[tuple[str, ...]]) -> None:
+        """Create the categories of ``keys`` (every parent exists or comes first)."""
+        manager = self.model._default_manager
+        children = self._load()
+        self.slugs.prefetch(key[-1] for key in keys)
+        returns_keys = connections[manager.db].features.can_return_rows_from_bulk_insert
+        for depth in sorted({len(key) for key in keys}):
+            level = [key for key in keys if len(key) == depth]
+            created = [
+                self.model(
+                    name=key[-1], parent=self.cache[key[:-1]] if depth > 1 else None, slug=self.slugs.allocate(key[-1])
+                )
+                for key in level
+            ]
+            if returns_keys:
+                manager.bulk_create(created)
+                for category in created:
+                    parent = category.parent
+                    category.path = f"{parent.path if parent is not None else ''}{category.pk}{PATH_SEPARATOR}"
+                # The materialized paths need the new primary keys: one UPDATE for the level.
+                bulkload.update(manager, created, fields=["path"])
+            else:
+                for category in created:
                     category.save()
-                    children[(parent_id, name)] = category
+            for key, category in zip(level, created, strict=True):
                 self.cache[key] = category
-            parent = self.cache[key]
-        return parent
+                children[(category.parent_id, category.name)] = category
+            self.created += len(created)
 
 
 class TagResolver:
