@@ -71,7 +71,7 @@ def _database() -> dict:
         return {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}
     import dj_database_url
 
-    return dj_database_url.parse(url)
+    return dict(dj_database_url.parse(url))
 
 
 DATABASES = {"default": _database()}
