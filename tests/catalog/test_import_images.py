@@ -326,3 +326,49 @@ def test_system_checks_of_the_import_image_settings():
     assert "bazary_catalog.E023" in _ids({"IMPORT_IMAGE_TIMEOUT": 0})
     assert "bazary_catalog.E024" in _ids({"IMPORT_MAX_IMAGES_PER_PRODUCT": 0})
     assert not {"bazary_catalog.E022", "bazary_catalog.E023", "bazary_catalog.E024", "bazary_catalog.W025"} & _ids({})
+
+
+class WatchedRoutes(dict):
+    """The server's routes, noting the job's live progress at each request."""
+
+    def __init__(self, routes, progress_key):
+        super().__init__(routes)
+        self.progress_key = progress_key
+        self.seen: list = []
+
+    def get(self, path, default=None):
+        from django.core.cache import cache
+
+        self.seen.append(cache.get(self.progress_key))
+        return super().get(path, default)
+
+
+def test_the_job_reports_the_image_downloads_as_their_own_phase(image_server):
+    """While images download, the job's progress says so (URLs done of all)
+    instead of staying at ``validating``."""
+    from django.core.files.base import ContentFile
+
+    from bazary.catalog.importimages import WORKERS
+    from bazary.catalog.imports import PROGRESS_KEY, run
+    from bazary.catalog.models import ImportJob
+
+    count = WORKERS * 2 + 2  # more than one batch of downloads
+    body = image_bytes("JPEG", size=(8, 8), color="red")
+    rows = [
+        {
+            "sku": f"P-{n}",
+            "name": f"Poster {n}",
+            "price": "5.00",
+            "category": "Posters",
+            "images": [{"url": image_server.url(f"/{n}.jpg")}],
+        }
+        for n in range(count)
+    ]
+    job = ImportJob.objects.create(format="json", file=ContentFile(json.dumps(rows).encode(), name="rows.json"))
+    routes = {f"/{n}.jpg": Route(200, body, {"Content-Type": "image/jpeg"}) for n in range(count)}
+    image_server.routes = watched = WatchedRoutes(routes, PROGRESS_KEY.format(id=job.pk))
+
+    assert run(str(job.pk)) == ImportJob.Status.SUCCEEDED
+    # The second batch's requests see the first batch reported.
+    assert {"phase": "images", "done": WORKERS * 2, "total": count} in watched.seen
+    assert ProductImage.objects.count() == count

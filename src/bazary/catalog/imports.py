@@ -5,10 +5,11 @@ The upload is checked in the request (size, UTF-8 text, no NUL), stored
 through the default storage, and an :class:`~bazary.catalog.models.ImportJob`
 records it. The task (:func:`run`) then imports the file with
 :func:`bazary.catalog.transfer.import_products`: every row is validated first
-(progress ``validating``, saved on the job as it goes) and only a file
-without a bad row is written, in one transaction (progress ``writing``, kept
-in the cache since the job's row is inside that transaction until it
-commits). A failed job has changed nothing; its errors carry the line numbers.
+(progress ``validating``, saved on the job as it goes), the images the rows
+name are downloaded (progress ``images``: URLs done of all, in the cache),
+and only a file without a bad row is written, in one transaction (progress
+``writing``, kept in the cache since the job's row is inside that
+transaction until it commits). A failed job has changed nothing; its errors carry the line numbers.
 """
 
 from __future__ import annotations
@@ -101,6 +102,9 @@ def _import(job: ImportJob, text: str) -> str:
         if validated["n"] % PROGRESS_EVERY == 0:
             ImportJob.objects.filter(pk=job.pk).update(processed_rows=validated["n"])
 
+    def on_images(done: int, total: int) -> None:
+        cache.set(key, {"phase": "images", "done": done, "total": total}, 24 * 3600)
+
     def on_start(rows: int) -> Any:
         written = {"n": 0}
         cache.set(key, {"phase": "writing", "done": 0, "total": rows}, 24 * 3600)
@@ -111,7 +115,9 @@ def _import(job: ImportJob, text: str) -> str:
 
         return advance
 
-    report = import_products(io.StringIO(text, newline=""), job.format, user=job.user, on_start=on_start, on_row=on_row)
+    report = import_products(
+        io.StringIO(text, newline=""), job.format, user=job.user, on_start=on_start, on_row=on_row, on_images=on_images
+    )
     if report.errors:
         errors = [{"line": line, "errors": detail} for line, detail in report.errors[:MAX_STORED_ERRORS]]
         if len(report.errors) > MAX_STORED_ERRORS:

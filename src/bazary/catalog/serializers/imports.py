@@ -41,8 +41,11 @@ class ImportUploadSerializer(serializers.Serializer):
 
 class ImportProgressSerializer(serializers.Serializer):
     phase = serializers.ChoiceField(
-        choices=["validating", "writing", "done", "failed", "pending"],
-        help_text=_("validating: rows checked so far; writing: rows written so far (in one transaction)."),
+        choices=["validating", "images", "writing", "done", "failed", "pending"],
+        help_text=_(
+            "validating: rows checked so far; images: image URLs downloaded so far; "
+            "writing: rows written so far (in one transaction)."
+        ),
     )
     done = serializers.IntegerField()
     total = serializers.IntegerField(allow_null=True)
