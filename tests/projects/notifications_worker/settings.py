@@ -6,7 +6,9 @@ started by the test with ``BAZARY_WORKER_DB`` and ``BAZARY_WORKER_MAIL_DIR``
 pointing at the test's database and mail directory.
 """
 
+import atexit
 import os
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -34,6 +36,11 @@ DATABASES = {
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
-EMAIL_FILE_PATH = os.environ.get("BAZARY_WORKER_MAIL_DIR") or tempfile.mkdtemp(prefix="bazary-worker-mail-")
+EMAIL_FILE_PATH = os.environ.get("BAZARY_WORKER_MAIL_DIR")
+if not EMAIL_FILE_PATH:
+    # The pytest process itself (its worker subprocess gets the test's folder):
+    # a folder of its own, removed at exit like base.py's MEDIA_ROOT.
+    EMAIL_FILE_PATH = tempfile.mkdtemp(prefix="bazary-worker-mail-")
+    atexit.register(shutil.rmtree, EMAIL_FILE_PATH, ignore_errors=True)
 
 TEMPLATES = [{**TEMPLATES[0], "DIRS": [str(Path(__file__).resolve().parents[2] / "notifications" / "templates")]}]
