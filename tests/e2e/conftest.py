@@ -28,6 +28,12 @@ import pytest
 import requests
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "example_project"
+#: Debian's Chromium, for the browser tests (``requires_chromium``); None when absent.
+CHROMIUM = next(
+    (p for p in ("/usr/lib/chromium/chromium", "/usr/bin/chromium") if os.path.exists(p)),
+    None,
+)
+requires_chromium = pytest.mark.skipif(CHROMIUM is None, reason="apt-get install chromium")
 ADMIN_EMAIL = "e2e-admin@example.com"
 ADMIN_PASSWORD = secrets.token_urlsafe(16)
 
@@ -247,3 +253,37 @@ def site(tmp_path_factory, payment_fakes) -> Site:
 @pytest.fixture
 def admin_headers(site: Site) -> dict[str, str]:
     return {"Authorization": f"Bearer {site.token()}"}
+
+
+@pytest.fixture
+def page(site: Site):
+    """A Chromium page (Playwright) that may reach the site and nothing else.
+
+    Requests to any host but 127.0.0.1 / localhost (``data:`` and ``blob:``
+    URLs aside) are aborted, and the test fails at teardown if there were any:
+    the docs, the admin and the passkey ceremonies need no other network.
+    """
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"],
+        )
+        context = browser.new_context()
+        outside: list[str] = []
+
+        def only_loopback(route):
+            host = urllib.parse.urlsplit(route.request.url).hostname
+            if host in ("127.0.0.1", "localhost") or route.request.url.startswith(("data:", "blob:")):
+                route.continue_()
+            else:
+                outside.append(route.request.url)
+                route.abort()
+
+        context.route("**/*", only_loopback)
+        page = context.new_page()
+        page.set_default_timeout(30_000)
+        yield page
+        browser.close()
+        assert outside == []

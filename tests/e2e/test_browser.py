@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import io
-import os
-import urllib.parse
 import uuid
 from pathlib import Path
 
@@ -12,42 +10,9 @@ import pytest
 import requests
 from PIL import Image
 
-from .conftest import ADMIN_EMAIL, ADMIN_PASSWORD, Site
+from .conftest import ADMIN_EMAIL, ADMIN_PASSWORD, Site, requires_chromium
 
-CHROMIUM = next(
-    (p for p in ("/usr/lib/chromium/chromium", "/usr/bin/chromium") if os.path.exists(p)),
-    None,
-)
-pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="apt-get install chromium")
-
-
-@pytest.fixture
-def page(site: Site):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"],
-        )
-        context = browser.new_context()
-        outside: list[str] = []
-
-        def only_loopback(route):
-            host = urllib.parse.urlsplit(route.request.url).hostname
-            if host in ("127.0.0.1", "localhost") or route.request.url.startswith(("data:", "blob:")):
-                route.continue_()
-            else:
-                outside.append(route.request.url)
-                route.abort()
-
-        context.route("**/*", only_loopback)
-        page = context.new_page()
-        page.set_default_timeout(30_000)
-        yield page
-        browser.close()
-        # The docs and the admin work without any network beyond the site itself.
-        assert outside == []
+pytestmark = requires_chromium
 
 
 def operations(site: Site) -> list[tuple[str, str]]:

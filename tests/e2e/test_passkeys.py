@@ -8,21 +8,15 @@ user verification, so nothing of the server side is faked.
 
 from __future__ import annotations
 
-import os
-import urllib.parse
 import uuid
 
 import pytest
 import redis as redis_client
 import requests
 
-from .conftest import Site
+from .conftest import Site, requires_chromium
 
-CHROMIUM = next(
-    (p for p in ("/usr/lib/chromium/chromium", "/usr/bin/chromium") if os.path.exists(p)),
-    None,
-)
-pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="apt-get install chromium")
+pytestmark = requires_chromium
 
 PASSWORD = "a-Long-and-unusual-passphrase-42"
 
@@ -47,48 +41,26 @@ def localhost(site: Site) -> str:
 
 
 @pytest.fixture
-def browser_page(site: Site):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"],
-        )
-        context = browser.new_context()
-        outside: list[str] = []
-
-        def only_loopback(route):
-            host = urllib.parse.urlsplit(route.request.url).hostname
-            if host in ("127.0.0.1", "localhost"):
-                route.continue_()
-            else:
-                outside.append(route.request.url)
-                route.abort()
-
-        context.route("**/*", only_loopback)
-        page = context.new_page()
-        page.set_default_timeout(30_000)
-        cdp = context.new_cdp_session(page)
-        cdp.send("WebAuthn.enable")
-        authenticator = cdp.send(
-            "WebAuthn.addVirtualAuthenticator",
-            {
-                "options": {
-                    "protocol": "ctap2",
-                    "transport": "internal",
-                    "hasResidentKey": True,
-                    "hasUserVerification": True,
-                    "isUserVerified": True,
-                    "automaticPresenceSimulation": True,
-                }
-            },
-        )["authenticatorId"]
-        # A page of the site, so the ceremonies run in its origin (a secure context on localhost).
-        page.goto(localhost(site) + "/health/live")
-        yield page, cdp, authenticator
-        browser.close()
-        assert outside == []
+def browser_page(site: Site, page):
+    """The shared ``page`` with a DevTools virtual authenticator, on a page of the site."""
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("WebAuthn.enable")
+    authenticator = cdp.send(
+        "WebAuthn.addVirtualAuthenticator",
+        {
+            "options": {
+                "protocol": "ctap2",
+                "transport": "internal",
+                "hasResidentKey": True,
+                "hasUserVerification": True,
+                "isUserVerified": True,
+                "automaticPresenceSimulation": True,
+            }
+        },
+    )["authenticatorId"]
+    # A page of the site, so the ceremonies run in its origin (a secure context on localhost).
+    page.goto(localhost(site) + "/health/live")
+    return page, cdp, authenticator
 
 
 def api(site: Site, path: str, body: dict | None = None, token: str | None = None) -> requests.Response:
