@@ -235,3 +235,109 @@ def test_a_model_referring_to_the_catalog_models_migrates_on_its_own(tmp_path, d
         "print(Wish.objects.create(product=product, category=category).product.name)\n"
     )
     assert ok(manage(project, database_url, "shell", "--no-imports", "-c", script)).split() == ["Boot"]
+
+
+# Every bazary app on top of the swapped models, as a shop installs them
+# (the quickstart's app list and user model).
+EVERY_APP = """
+INSTALLED_APPS = [
+    *INSTALLED_APPS[: INSTALLED_APPS.index("bazary.core")],
+    "rest_framework_simplejwt.token_blacklist",
+    "django_countries",
+    "bazary.core",
+    "bazary.catalog",
+    "bazary.accounts",
+    "bazary.notifications",
+    "bazary.orders",
+    "bazary.payments",
+    "bazary.webhooks",
+    "shop",
+]
+AUTH_USER_MODEL = "bazary_accounts.User"
+ROOT_URLCONF = "urls"
+ALLOWED_HOSTS = ["testserver"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+SILENCED_SYSTEM_CHECKS = ["bazary_core.W002"]  # one process: local memory throttles are what it wants
+"""
+
+URLS = """
+from django.urls import include, path
+
+urlpatterns = [path("api/", include("bazary.urls"))]
+"""
+
+# Over HTTP with Django's test client: browse, add a variant of the swapped
+# product to a guest cart, register, sign in (JWT), check out, read the order.
+SELL_OVER_HTTP = r"""
+import json
+from decimal import Decimal
+from django.test import Client
+from bazary.catalog.models import Option, OptionValue, Variant, get_category_model, get_product_model
+from bazary.catalog.stock import adjust_stock
+product = get_product_model().objects.create(
+    name="Boot", slug="boot", price=Decimal("10.00"), brand="Alpen",
+    category=get_category_model().objects.create(name="Shoes", slug="shoes"),
+)
+size = Option.objects.create(name="Size")
+product.options.add(size)
+variant = Variant.objects.create(product=product, sku="BOOT-42", price=Decimal("12.50"))
+variant.set_option_values([OptionValue.objects.create(option=size, name="42")])
+adjust_stock(variant, 5, reason="delivery")
+client = Client()
+def call(method, path, body=None, **headers):
+    response = getattr(client, method)(path, json.dumps(body) if body is not None else None,
+                                       content_type="application/json", headers=headers)
+    print(method.upper(), path, response.status_code)
+    return response
+listed = call("get", "/api/products/").json()
+print("products", [item["slug"] for item in listed["results"]])
+cart = call("post", "/api/cart/items/", {"variant": "BOOT-42", "quantity": 2})
+token = cart.json()["token"]
+print("cart", cart.json()["total"])
+call("post", "/api/auth/register/", {"email": "ann@example.com", "password": "a-Long-and-unusual-passphrase-42"})
+import re
+from django.core import mail
+link = re.search(r"verify-email\?token=(\S+)", mail.outbox[-1].body)
+call("post", "/api/auth/verify-email/", {"token": link.group(1)})
+login = call("post", "/api/auth/token/", {"email": "ann@example.com", "password": "a-Long-and-unusual-passphrase-42"})
+auth = {"Authorization": "Bearer " + login.json()["access"], "X-Cart-Token": token}
+address = {"recipient_name": "Ann Smith", "line1": "1 Main St", "city": "Springfield",
+           "postal_code": "12345", "country": "US"}
+order = call("post", "/api/orders/", {"shipping_address": address}, **auth, **{"Idempotency-Key": "k-1"})
+number = order.json()["number"]
+print("order", order.json()["status"], order.json()["lines"][0]["sku"], order.json()["subtotal"])
+print("read", call("get", f"/api/orders/{number}/", **auth).json()["number"] == number)
+variant.refresh_from_db()
+print("stock", variant.stock)
+"""
+
+
+@pytest.mark.parametrize("swap_category", [False, True], ids=["product", "product+category"])
+def test_every_app_with_the_swapped_models_migrates_and_sells(tmp_path, database_url, swap_category):
+    project = make_project(tmp_path, swap_category=swap_category)
+    settings = project / "settings.py"
+    settings.write_text(settings.read_text() + EVERY_APP)
+    (project / "urls.py").write_text(URLS)
+    ok(manage(project, database_url, "makemigrations", "shop"))
+    ok(manage(project, database_url, "migrate"))
+    assert "No changes detected" in ok(manage(project, database_url, "makemigrations", "--check", "--dry-run"))
+    ok(manage(project, database_url, "check", "--fail-level", "WARNING"))
+    sold = ok(manage(project, database_url, "shell", "--no-imports", "-c", SELL_OVER_HTTP)).splitlines()
+    assert sold[:9] == [
+        "GET /api/products/ 200",
+        "products ['boot']",
+        "POST /api/cart/items/ 201",
+        "cart 25.00",
+        "POST /api/auth/register/ 201",
+        "POST /api/auth/verify-email/ 200",
+        "POST /api/auth/token/ 200",
+        "POST /api/orders/ 201",
+        "order pending_payment BOOT-42 25.00",
+    ]
+    assert re.fullmatch(r"GET /api/orders/[0-9A-Z-]+/ 200", sold[9])
+    assert sold[10:] == ["read True", "stock 3"]
+    # Backwards: every app that refers to the swapped product unapplies before it.
+    ok(manage(project, database_url, "migrate", "bazary_catalog", "zero"))
+    assert "[ ] 0001_initial" in ok(manage(project, database_url, "showmigrations", "shop"))
