@@ -91,6 +91,41 @@ def test_a_deferring_backend_gets_one_task_per_expiring_order(settings, django_c
     assert stock(product) == 4
 
 
+@pytest.mark.parametrize("tasks", [None, {"default": {"BACKEND": task_backend_path("ImmediateBackend")}}])
+def test_checkout_with_a_backend_that_cannot_defer_schedules_nothing(
+    settings, django_capture_on_commit_callbacks, api_client, tasks
+):
+    # No TASKS setting (the quickstart's default) is the immediate backend: it
+    # refuses a task with run_after, and checkout with an expiring provider was
+    # a 500 from its on_commit hook, after the order was placed.
+    settings.BAZARY_ORDERS = CARD
+    if tasks is None:
+        del settings.TASKS
+    else:
+        settings.TASKS = tasks
+    product = ProductFactory(stock=5, slug="mug")
+    response = api_client.post("/api/cart/items/", {"product": "mug"}, format="json")
+    assert response.status_code == 201
+    body = {
+        "email": "guest@example.com",
+        "payment_provider": "card_like",
+        "shipping_address": {
+            "recipient_name": "Ann Smith",
+            "line1": "1 Main St",
+            "city": "Springfield",
+            "postal_code": "12345",
+            "country": "US",
+        },
+    }
+    with django_capture_on_commit_callbacks(execute=True):
+        response = api_client.post(
+            "/api/orders/", body, format="json", headers={"X-Cart-Token": response.json()["token"]}
+        )
+    assert response.status_code == 201, response.content
+    assert Order.objects.get().payment_provider == "card_like"
+    assert stock(product) == 4
+
+
 @override_settings(BAZARY_ORDERS=CARD)
 def test_an_order_paid_after_it_was_picked_is_not_cancelled():
     order = place_test_order([(ProductFactory(stock=3), 1)], payment_provider="card_like")

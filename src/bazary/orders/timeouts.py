@@ -78,7 +78,9 @@ def schedule_timeout(sender: Any, order: Order, **kwargs: Any) -> None:
     provider = get_provider(order.payment_provider)
     if provider is None or not provider.expires:
         return
-    deferred = cancel_if_unpaid.using(run_after=order.created_at + orders_settings.PAYMENT_TIMEOUT)
-    if not deferred.get_backend().supports_defer:
+    # Asked before using(run_after=...): a backend that cannot defer refuses
+    # such a task as soon as it is built (InvalidTaskError, a 500 after the
+    # order was committed).
+    if not cancel_if_unpaid.get_backend().supports_defer:
         return  # the immediate backend: cron runs the sweep
-    deferred.enqueue(order.pk)
+    cancel_if_unpaid.using(run_after=order.created_at + orders_settings.PAYMENT_TIMEOUT).enqueue(order.pk)
