@@ -30,7 +30,9 @@ def refund(user, order, **data):
 def test_partial_then_full_refund(stripe_api, refunder, order, paid):
     response = refund(refunder, order, amount="4.68")
     assert response.status_code == 201, response.json()
-    assert response.json()["payment"]["refunded_amount"] == "4.680"
+    # Amounts with the currency's decimals, as the order's (stored with three).
+    assert (response.json()["amount"], response.json()["payment"]["amount"]) == ("4.68", str(order.total))
+    assert response.json()["payment"]["refunded_amount"] == "4.68"
     call = stripe_api.requests[-1]
     assert call["path"] == "/v1/refunds"
     assert call["params"] == {"payment_intent": paid.reference, "amount": "468"}

@@ -30,7 +30,7 @@ def test_start_creates_a_payment_intent_for_the_orders_total(stripe_api, custome
     response = start(customer, order, amount="0.01", currency="JPY", status="captured")
     assert response.status_code == 201, response.json()
     data = response.json()
-    assert data["amount"] == "24.680"
+    assert data["amount"] == "24.68"
     assert data["currency"] == "USD"
     assert data["status"] == "pending"
     assert data["client_data"]["client_secret"].startswith(data["reference"] + "_secret_")

@@ -10,7 +10,18 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from bazary.orders.money import quantize
+from bazary.orders.serializers import MoneyField
+
 from .models import Payment, PaymentStatus, Refund
+
+
+class RefundMoneyField(MoneyField):
+    """A refund's amount with its payment's currency's decimals."""
+
+    def get_attribute(self, instance: Any) -> Any:
+        value = serializers.Field.get_attribute(self, instance)
+        return quantize(value, instance.payment.currency) if value is not None else None
 
 
 class StartPaymentSerializer(serializers.Serializer):
@@ -26,6 +37,9 @@ class StartPaymentSerializer(serializers.Serializer):
 
 
 class PaymentSerializer(serializers.ModelSerializer):
+    # Stored with three decimals, shown with the currency's own (as the order's amounts).
+    amount = MoneyField()
+    refunded_amount = MoneyField()
     client_data = serializers.SerializerMethodField()
 
     class Meta:
@@ -49,6 +63,7 @@ class RefundRequestSerializer(serializers.Serializer):
 
 
 class RefundSerializer(serializers.ModelSerializer):
+    amount = RefundMoneyField()
     payment = PaymentSerializer(read_only=True)
 
     class Meta:
