@@ -63,6 +63,9 @@ def environment(database: Path, options: dict) -> dict[str, str]:
         "DJANGO_SETTINGS_MODULE": "tests.projects.sqlite_concurrency.settings",
         "BAZARY_TEST_SQLITE_PATH": str(database),
         "BAZARY_TEST_SQLITE_OPTIONS": json.dumps(options),
+        # runserver is stopped with SIGTERM, which skips its atexit clean-up:
+        # its temporary media folder goes in the test's own folder instead of /tmp.
+        "TMPDIR": str(database.parent),
     }
 
 
