@@ -6,7 +6,6 @@ import io
 import uuid
 from pathlib import Path
 
-import pytest
 import requests
 from PIL import Image
 

@@ -112,16 +112,25 @@ def category_data(category: Any) -> dict[str, Any]:
     }
 
 
+def _money(amount: Any, currency: str) -> Any:
+    """An order's or a payment's amount with the currency's decimals, as the
+    API shows it (stored with three: "80.000" for 80.00 USD once read back)."""
+    from bazary.orders.money import quantize
+
+    return None if amount is None else quantize(amount, currency)
+
+
 def order_data(order: Any) -> dict[str, Any]:
+    currency = order.currency
     data: dict[str, Any] = {
         "number": order.number,
         "status": order.status,
         "customer": order.user_id,
         "currency": order.currency,
-        "subtotal": order.subtotal,
-        "shipping_price": order.shipping_price,
-        "tax_total": order.tax_total,
-        "total": order.total,
+        "subtotal": _money(order.subtotal, currency),
+        "shipping_price": _money(order.shipping_price, currency),
+        "tax_total": _money(order.tax_total, currency),
+        "total": _money(order.total, currency),
         "payment_provider": order.payment_provider,
         "shipping_method": order.shipping_method,
         "tracking_number": order.tracking_number,
@@ -136,8 +145,8 @@ def order_data(order: Any) -> dict[str, Any]:
                 "sku": line.sku,
                 "name": line.product_name,
                 "quantity": line.quantity,
-                "unit_price": line.unit_price,
-                "total": line.total,
+                "unit_price": _money(line.unit_price, currency),
+                "total": _money(line.total, currency),
             }
             for line in order.lines.all()
         ],
@@ -154,9 +163,9 @@ def payment_data(payment: Any) -> dict[str, Any]:
         "order": payment.order.number,
         "provider": payment.provider,
         "status": payment.status,
-        "amount": payment.amount,
+        "amount": _money(payment.amount, payment.currency),
         "currency": payment.currency,
-        "refunded_amount": payment.refunded_amount,
+        "refunded_amount": _money(payment.refunded_amount, payment.currency),
         "reference": payment.reference,
         "created_at": payment.created_at,
         "updated_at": payment.updated_at,
@@ -285,7 +294,7 @@ def _payment_status_changed(sender: Any, payment: Any, from_status: str, to_stat
 def _payment_refunded(sender: Any, payment: Any, amount: Any, refund: Any = None, **kwargs: Any) -> None:
     detail: dict[str, Any] = {
         "id": getattr(refund, "pk", None),
-        "amount": amount,
+        "amount": _money(amount, payment.currency),
         "status": getattr(refund, "status", ""),
         "reference": getattr(refund, "reference", ""),
         "created_at": getattr(refund, "created_at", None),
