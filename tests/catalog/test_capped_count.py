@@ -65,6 +65,9 @@ def test_the_count_query_is_bounded(eight, api_client):
     counts = [q["sql"] for q in ctx.captured_queries if "COUNT(" in q["sql"].upper()]
     assert len(counts) == 1
     assert "LIMIT 6" in counts[0]  # one past the cap: "exactly 5" is not "more than 5"
+    # Any 6 rows will do: without ORDER BY the database stops at the 6th match
+    # instead of sorting every match (2.7 s at 1M products for a filtered list).
+    assert "ORDER BY" not in counts[0].upper()
 
 
 def test_the_exact_class_counts_everything_in_the_same_shape(eight, api_client):

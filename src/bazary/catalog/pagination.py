@@ -82,9 +82,12 @@ class CappedCountPaginator(Paginator):
     @cached_property
     def _bounded_count(self) -> int:
         # The catalog paginates querysets: slicing keeps it one SQL statement.
-        # One row past the cap tells "exactly max_count" from "more".
+        # One row past the cap tells "exactly max_count" from "more". Without
+        # the ordering: any max_count + 1 matches will do, so the database
+        # stops at the last of them instead of sorting every match first
+        # (a sliced queryset keeps its ORDER BY in the count's subquery).
         queryset = cast(Any, self.object_list)
-        return int(queryset[: self.max_count + 1].count())
+        return int(queryset.order_by()[: self.max_count + 1].count())
 
     @cached_property
     def count(self) -> int:
