@@ -195,6 +195,25 @@ def goals(results: dict[str, Any]) -> list[str]:
                     f"{'seq scan' if seq else 'index scans only'}",
                     done and side["p95_ms"] < 50 and not seq,
                 )
+        # The default pagination (capped count): its time per request must not
+        # grow with the catalog, and the filtered list must stay usable at 1M.
+        smallest = _find(results, min(sizes), "list p1 size 20 (capped count)")
+        for size in sizes:
+            row = _find(results, size, "list p1 size 20 (capped count)")
+            if size != min(sizes) and row and smallest and "api" in row and "api" in smallest and row["api"]["rps"]:
+                factor = smallest["api"]["rps"] / row["api"]["rps"]
+                add(
+                    f"default list (capped count) time within 1.5x of {min(sizes):,}'s ({size:,})",
+                    f"{factor:.2f}x ({row['api']['rps']:.1f} / {smallest['api']['rps']:.1f} req/s)",
+                    factor <= 1.5,
+                )
+        row = _find(results, largest, "filtered list (capped count)")
+        if row and "api" in row:
+            add(
+                f"default filtered list (capped count) >= 50 req/s ({largest:,})",
+                f"{row['api']['rps']:.1f} req/s, p50 {_ms(row['api'], 'p50_ms')} ms",
+                row["api"]["rps"] >= 50,
+            )
         for size in sizes:
             first, deep = _find(results, size, "cursor page 1"), _find(results, size, "cursor page 500")
             if first and deep and "api" in first and "api" in deep:

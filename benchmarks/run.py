@@ -133,6 +133,14 @@ def catalog_scenarios(data: dict[str, Any]) -> list[Scenario]:
         Scenario(
             "deep page 500 (capped count)", f"{p}?page=500", f"{b}?page=500&count=capped", server="capped", explain=True
         ),
+        Scenario(
+            "filtered list (capped count)",
+            p + filtered,
+            b + filtered + "&count=capped",
+            server="capped",
+            explain=True,
+            note="the default pagination",
+        ),
         Scenario("product detail", f"{p}{data['detail']}/", f"{b}{data['detail']}/", ceiling=f"{c}{data['detail']}/"),
         Scenario(
             "category tree",
@@ -189,13 +197,17 @@ def ensure_wrk() -> str:
     return found
 
 
-def create_database(database_url: str, name: str) -> str:
+def create_database(database_url: str, name: str, keep: bool = False) -> str:
+    """A fresh database ``name``; with ``keep``, the existing one (seeded by an
+    earlier run in a kept cluster, ``services.py --pgdata``) if there is one."""
     import psycopg
 
     parts = urllib.parse.urlsplit(database_url)
     with psycopg.connect(parts._replace(path="/postgres").geturl(), autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        conn.execute(f'CREATE DATABASE "{name}"')
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+        if not (keep and exists):
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+            conn.execute(f'CREATE DATABASE "{name}"')
     return parts._replace(path=f"/{name}").geturl()
 
 
@@ -589,6 +601,12 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--only", default="", help="Only scenarios whose name contains one of these (comma-separated).")
     parser.add_argument("--no-auth", action="store_true", help="Skip login and refresh.")
     parser.add_argument("--profile", action="store_true", help="Write pyinstrument profiles of the hot paths.")
+    parser.add_argument(
+        "--keep-db",
+        action="store_true",
+        help="Reuse the database of an earlier run (with services.py --pgdata DIR): migrate it and seed only what "
+        "is missing. One size per run: a database per size (bazary_bench_<size>), never larger than asked.",
+    )
     parser.add_argument("--out", default=str(ROOT / "bench-results"), help="Results folder (default bench-results/).")
     args = parser.parse_args(argv)
     if args.quick:
@@ -599,6 +617,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
 def main(argv: list[str]) -> int:
     args = parse_args(argv)
     sizes = sorted(int(size) for size in args.sizes.split(","))
+    if args.keep_db and len(sizes) > 1:
+        raise SystemExit("--keep-db takes one size (a database per size): run each size in turn")
     if not os.environ.get("DATABASE_URL", "").startswith("postgres") or not os.environ.get("REDIS_URL"):
         raise SystemExit("run under scripts/services.py: DATABASE_URL (PostgreSQL) and REDIS_URL are needed")
     wrk = ensure_wrk()
@@ -617,7 +637,9 @@ def main(argv: list[str]) -> int:
         "DJANGO_SETTINGS_MODULE": "benchmarks.settings",
         "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "DATABASE_URL": create_database(os.environ["DATABASE_URL"], "bazary_bench"),
+        "DATABASE_URL": create_database(
+            os.environ["DATABASE_URL"], f"bazary_bench_{sizes[0]}" if args.keep_db else "bazary_bench", args.keep_db
+        ),
         "SECURE_SSL_REDIRECT": "0",
         "SECURE_COOKIES": "0",
         "SECURE_HSTS_SECONDS": "0",

@@ -2,6 +2,7 @@
 """Start PostgreSQL, Redis and an S3 server on loopback, run a command, stop them.
 
     python scripts/services.py -- python -m tests.runall
+    python scripts/services.py --pgdata .services/pg -- python -m benchmarks.run --keep-db
 
 No Docker: a throwaway PostgreSQL cluster (``initdb``/``pg_ctl``, run as the
 ``postgres`` user when started as root, ``fsync=off``), ``redis-server`` with
@@ -10,6 +11,10 @@ command runs with ``DATABASE_URL``, ``REDIS_URL`` and ``BAZARY_TEST_S3_*`` set
 (and ``AWS_*`` for the example project). Every service is stopped on exit,
 also when the command fails or is interrupted. Contributors need the Debian
 packages ``postgresql`` (server binaries) and ``redis-server``.
+
+``--pgdata DIR`` keeps the PostgreSQL cluster in ``DIR`` instead of a temporary
+directory (created on first use, stopped cleanly, reused by the next run): a
+benchmark catalog seeded once serves later runs (``benchmarks.run --keep-db``).
 """
 
 from __future__ import annotations
@@ -58,19 +63,21 @@ def as_postgres(cmd: list[str]) -> list[str]:
 
 
 @contextlib.contextmanager
-def postgres(workdir: Path) -> Iterator[str]:
+def postgres(workdir: Path, keep: Path | None = None) -> Iterator[str]:
     port = free_port()
-    data = workdir / "pgdata"
-    data.mkdir()
+    data = keep or workdir / "pgdata"
+    data.mkdir(parents=True, exist_ok=True)
     if os.geteuid() == 0:
         shutil.chown(workdir, "postgres")
         shutil.chown(data, "postgres")
+        data.chmod(0o700)
     initdb, pg_ctl = find_pg_bin("initdb"), find_pg_bin("pg_ctl")
-    subprocess.run(
-        as_postgres([initdb, "-D", str(data), "-U", "postgres", "--auth=trust", "-E", "UTF8", "--locale=C"]),
-        check=True,
-        stdout=subprocess.DEVNULL,
-    )
+    if not (data / "PG_VERSION").exists():
+        subprocess.run(
+            as_postgres([initdb, "-D", str(data), "-U", "postgres", "--auth=trust", "-E", "UTF8", "--locale=C"]),
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
     # Throwaway data: durability off for speed.
     options = " ".join(
         [
@@ -87,7 +94,9 @@ def postgres(workdir: Path) -> Iterator[str]:
         wait_for_port(port, "PostgreSQL")
         yield f"postgres://postgres@127.0.0.1:{port}/bazary"
     finally:
-        subprocess.run(as_postgres([pg_ctl, "-D", str(data), "-m", "immediate", "stop"]), stdout=subprocess.DEVNULL)
+        # A kept cluster is stopped cleanly (a checkpoint), a throwaway one at once.
+        mode = "fast" if keep else "immediate"
+        subprocess.run(as_postgres([pg_ctl, "-D", str(data), "-m", mode, "stop"]), stdout=subprocess.DEVNULL)
 
 
 @contextlib.contextmanager
@@ -113,8 +122,11 @@ def create_bucket(endpoint: str, bucket: str) -> None:
 
 
 def main(argv: list[str]) -> int:
+    keep: Path | None = None
     if "--" in argv:
-        argv = argv[argv.index("--") + 1 :]
+        options, argv = argv[: argv.index("--")], argv[argv.index("--") + 1 :]
+        if "--pgdata" in options and options.index("--pgdata") + 1 < len(options):
+            keep = Path(options[options.index("--pgdata") + 1]).resolve()
     if not argv:
         print(__doc__)
         return 2
@@ -128,7 +140,7 @@ def main(argv: list[str]) -> int:
 
     with tempfile.TemporaryDirectory(prefix="bazary-services-") as tmp, contextlib.ExitStack() as stack:
         workdir = Path(tmp)
-        database_url = stack.enter_context(postgres(workdir))
+        database_url = stack.enter_context(postgres(workdir, keep))
         redis_port = free_port()
         stack.enter_context(
             background(
