@@ -1,5 +1,7 @@
 """bazary's user model and its manager."""
 
+import io
+
 import pytest
 from django.contrib.auth import authenticate, get_user_model
 from django.db import IntegrityError, transaction
@@ -32,6 +34,22 @@ def test_create_superuser():
     assert admin.is_superuser
     with pytest.raises(ValueError, match="superuser"):
         User.objects.create_superuser("x@example.com", "pw", is_staff=False)
+
+
+def test_a_superuser_from_createsuperuser_can_sign_in_to_the_api(monkeypatch):
+    # With mandatory verification (the default) an unverified superuser got 403
+    # email_not_verified from auth/token/ and could not reach the staff API.
+    from django.core.management import call_command
+    from rest_framework.test import APIClient
+
+    monkeypatch.setenv("DJANGO_SUPERUSER_PASSWORD", "a-long-root-password-123")
+    call_command("createsuperuser", "--noinput", "--email", "root@example.com", stdout=io.StringIO())
+    assert User.objects.get(email="root@example.com").is_email_verified
+    response = APIClient().post(
+        "/api/auth/token/", {"email": "root@example.com", "password": "a-long-root-password-123"}, format="json"
+    )
+    assert response.status_code == 200, response.json()
+    assert "access" in response.json()
 
 
 def test_emails_are_unique_whatever_the_case():
