@@ -156,8 +156,8 @@ FROM generate_series(%(start)s::bigint, %(stop)s::bigint) AS g WHERE g %% 3 = 0
 """
 
 IMAGES_SQL = """
-INSERT INTO {image} (product_id, image, alt_text, position, is_primary, width, height, created_at)
-SELECT g, (%(images)s::text[])[1 + g %% %(n_images)s], 'Product ' || g, 0, true, 400, 400, now()
+INSERT INTO {image} (product_id, image, alt_text, position, is_primary, width, height, created_at, source_url)
+SELECT g, (%(images)s::text[])[1 + g %% %(n_images)s], 'Product ' || g, 0, true, 400, 400, now(), ''
 FROM generate_series(%(start)s::bigint, %(stop)s::bigint) AS g
 """
 

@@ -142,8 +142,9 @@ def product_list(request: HttpRequest) -> JsonResponse:
             next_cursor = base64.b64encode(token.encode()).decode()
         return _json({"next": next_cursor, "previous": None, "results": _items(request, rows)})
     page = _int(request.GET.get("page"), 1, 1, 10**9)
-    # ?count=capped: as CatalogCappedCountPagination, COUNT(*) over at most 10,000 rows.
-    count = qs[:10_000].count() if request.GET.get("count") == "capped" else qs.count()
+    # ?count=capped: as CatalogCappedCountPagination, COUNT(*) over at most
+    # 10,001 rows, without the ordering (any 10,001 matches will do).
+    count = min(qs.order_by()[:10_001].count(), 10_000) if request.GET.get("count") == "capped" else qs.count()
     if (page - 1) * size >= max(count, 1):
         raise Http404
     rows = list(qs.values(*LIST_FIELDS)[(page - 1) * size : page * size])
