@@ -11,6 +11,7 @@ from django.core.validators import ProhibitNullCharactersValidator
 from django.db.models import DecimalField, Exists, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
+from django_filters.rest_framework import DjangoFilterBackend
 from django_filters.widgets import QueryArrayWidget
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
@@ -118,6 +119,11 @@ class StableOrderingFilter(filters.OrderingFilter):
 
 
 class ProductFilterSet(filters.FilterSet):
+    #: Every filter of it skips an absent value, so a request naming none of
+    #: them is the queryset unchanged (see CatalogFilterBackend). Read from
+    #: this class only: a subclass may filter by default, and says so itself.
+    inert_without_params = True
+
     category = filters.CharFilter(
         method="filter_category", max_length=140, help_text=_("Category slug; includes its descendants.")
     )
@@ -255,6 +261,8 @@ class ProductFilterSet(filters.FilterSet):
 
 
 class CategoryFilterSet(filters.FilterSet):
+    inert_without_params = True  # as ProductFilterSet's
+
     parent = filters.CharFilter(
         method="filter_parent", max_length=140, help_text=_("Parent slug, or 'root' for top-level categories.")
     )
@@ -272,3 +280,19 @@ class CategoryFilterSet(filters.FilterSet):
             # children for customers, even if theirs are active.
             parents = parents.visible()
         return queryset.filter(parent__in=parents.filter(slug=value).values("pk"))
+
+
+class CatalogFilterBackend(DjangoFilterBackend):
+    """django-filter's backend, without building the filterset (a deep copy
+    of its filters and a form, per request) when the request names none of
+    its filters and the filterset class declares ``inert_without_params``:
+    the queryset would come back unchanged. A parameter that merely starts
+    with a filter's name (``tag[]``) counts as naming it."""
+
+    def filter_queryset(self, request: Any, queryset: QuerySet, view: Any) -> QuerySet:
+        filterset_class = self.get_filterset_class(view, queryset)
+        if filterset_class is not None and filterset_class.__dict__.get("inert_without_params"):
+            names = tuple(filterset_class.base_filters)
+            if not any(param.startswith(names) for param in request.query_params):
+                return queryset
+        return super().filter_queryset(request, queryset, view)

@@ -128,8 +128,17 @@ def image_url(serializer: serializers.BaseSerializer, image: ProductImage) -> st
     every time)."""
     value = image.__dict__.get("image")  # the stored name, or the FieldFile once Django made it
     name = value if isinstance(value, str) else getattr(value, "name", None)
-    storage: Any = type(image)._meta.get_field("image").storage  # type: ignore[attr-defined]
-    url = storage.url(name) if name else image.image.url  # no file: Django's error
+    if not name:
+        return image.image.url  # no file: Django's error
+    return stored_file_url(serializer, type(image), "image", name)
+
+
+def stored_file_url(serializer: serializers.BaseSerializer, model: Any, field_name: str, name: str) -> str:
+    """:func:`image_url` of a stored file's name (a ``.values()`` row's)."""
+    if not name:
+        return getattr(model(**{field_name: name}), field_name).url  # no file: Django's error
+    storage: Any = model._meta.get_field(field_name).storage
+    url = storage.url(name)
     request = serializer.context.get("request")
     if request is None or not url.startswith("/"):
         return url

@@ -8,7 +8,6 @@ from typing import Any
 from django.db import transaction
 from django.db.models import ProtectedError
 from django.utils.translation import gettext_lazy as _
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import permissions, viewsets
 from rest_framework.request import Request
@@ -22,7 +21,7 @@ from bazary.core.views import BazaryAPIMixin
 from .. import serializers as s
 from ..conf import catalog_settings
 from ..exceptions import Conflict
-from ..filters import CategoryFilterSet
+from ..filters import CatalogFilterBackend, CategoryFilterSet
 from ..models import get_category_model
 from ..schema import (
     CONDITIONAL_PARAMS,
@@ -51,7 +50,7 @@ class CategoryViewSet(CatalogPermissionMixin, SlugLookupMixin, BazaryAPIMixin, v
     error_responses = {**CRUD_ERRORS, "destroy": {**CRUD_ERRORS["destroy"], 409: ERR_409}}
     lookup_field = "slug"
     lookup_value_regex = "[-a-zA-Z0-9_]+"
-    filter_backends = [DjangoFilterBackend]
+    filter_backends = [CatalogFilterBackend]
     filterset_class = CategoryFilterSet
     parser_classes = [JSONParser, MultiPartParser, FormParser]
 

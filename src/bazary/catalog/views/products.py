@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import viewsets
+from rest_framework.pagination import CursorPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -15,6 +15,8 @@ from bazary.core.permissions import is_staff
 from bazary.core.views import BazaryAPIMixin
 
 from ..conf import catalog_settings
+from ..filters import CatalogFilterBackend
+from ..listrows import ListRows
 from ..models import get_product_model
 from ..schema import (
     CONDITIONAL_PARAMS,
@@ -41,7 +43,7 @@ class ProductViewSet(CatalogPermissionMixin, SlugLookupMixin, BazaryAPIMixin, vi
     error_responses = {**CRUD_ERRORS, "retrieve": {304: _("Not modified since the ETag / date given."), 404: ERR_404}}
     lookup_field = "slug"
     lookup_value_regex = "[-a-zA-Z0-9_]+"
-    filter_backends = [DjangoFilterBackend]
+    filter_backends = [CatalogFilterBackend]
 
     @property
     def pagination_class(self) -> Any:  # type: ignore[override]
@@ -65,6 +67,24 @@ class ProductViewSet(CatalogPermissionMixin, SlugLookupMixin, BazaryAPIMixin, vi
         if self.action == "retrieve":
             return catalog_settings.PRODUCT_DETAIL_SERIALIZER
         return catalog_settings.PRODUCT_SERIALIZER
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        # The built-in item shape is read from .values() rows (see listrows);
+        # a serializer the rows cannot follow gets DRF's model-instance path.
+        reader = ListRows.for_serializer(self.get_serializer())
+        if reader is None:
+            return super().list(request, *args, **kwargs)
+        queryset = self.filter_queryset(self.get_queryset())
+        # A cursor reads its position from the rows: its ordering's columns.
+        ordering = getattr(self.paginator, "ordering", None) if isinstance(self.paginator, CursorPagination) else None
+        cursor_columns = (
+            [ordering.lstrip("-")] if isinstance(ordering, str) else [o.lstrip("-") for o in ordering or ()]
+        )
+        rows = reader.rows(queryset, cursor_columns)
+        page = self.paginate_queryset(rows)
+        if page is None:  # no pagination
+            return Response(reader.items(list(rows)))
+        return self.get_paginated_response(reader.items(page))
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         product = self.get_object()
