@@ -264,4 +264,26 @@ class CachedModelFieldsMixin:
         serializer: Any = self
         if serializer.url_field_name is None:
             serializer.url_field_name = api_settings.URL_FIELD_NAME
-        return copy.deepcopy(template)
+        return {name: copy_field(field) for name, field in template.items()}
+
+
+#: Field classes holding other fields or a queryset: copied DRF's way.
+_DEEP_FIELDS = (serializers.BaseSerializer, relations.RelatedField, relations.ManyRelatedField)
+
+
+def copy_field(field: drf_fields.Field) -> drf_fields.Field:
+    """A copy of an unbound template field, as independent as DRF's deep copy.
+
+    DRF's ``__deepcopy__`` runs the field's ``__init__`` again (validators,
+    choices, messages rebuilt: most of the cost of a serializer's fields). A
+    leaf field (no sub-field, no queryset) is copied shallowly instead, with
+    each list, dict and set it holds copied, so that a serializer changing
+    its copy (``validators.append``, ``error_messages[...]``) changes no other."""
+    if isinstance(field, _DEEP_FIELDS) or any(isinstance(value, drf_fields.Field) for value in field.__dict__.values()):
+        return copy.deepcopy(field)
+    clone = copy.copy(field)
+    state = clone.__dict__
+    for name, value in state.items():
+        if type(value) in (list, dict, set):
+            state[name] = value.copy()
+    return clone

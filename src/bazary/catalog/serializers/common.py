@@ -35,6 +35,11 @@ class CategoryRefSerializer(serializers.Serializer):
     name = serializers.CharField(read_only=True)
 
 
+def category_ref(category: Any) -> dict[str, Any]:
+    """:class:`CategoryRefSerializer`'s output for one category."""
+    return {"id": int(category.pk), "slug": str(category.slug), "name": str(category.name)}
+
+
 def ancestors_for(serializer: serializers.BaseSerializer, category: Any) -> list[Any]:
     """``category``'s ancestors, root first: from ``categories_by_id`` in the
     context when the view fetched them (one query for a page), else one query.

@@ -26,6 +26,8 @@ from .common import (
     ImageRefSerializer,
     TagField,
     _is_staff,
+    ancestors_for,
+    category_ref,
     image_url,
     validate_attributes,
 )
@@ -221,7 +223,13 @@ class ProductDetailSerializer(ProductSerializer):
 
     @extend_schema_field(CategoryWithAncestorsSerializer)
     def get_category(self, product: Any) -> dict[str, Any]:
-        return CategoryWithAncestorsSerializer(product.category, context=self.context).data
+        category = product.category
+        if category is None:
+            return CategoryWithAncestorsSerializer(category, context=self.context).data
+        # CategoryWithAncestorsSerializer's shape without building it and a
+        # list serializer of the ancestors per request.
+        ancestors = [category_ref(ancestor) for ancestor in ancestors_for(self, category)]
+        return {**category_ref(category), "ancestors": ancestors}
 
     @extend_schema_field(ProductImageSerializer(many=True))
     def get_images(self, product: Any) -> Any:
