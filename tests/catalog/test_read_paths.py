@@ -6,8 +6,9 @@ from __future__ import annotations
 from urllib.parse import urljoin
 
 import pytest
+from django.db import connection
 from django.db.models.signals import post_init
-from django.test.utils import override_settings
+from django.test.utils import CaptureQueriesContext, override_settings
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.test import APIRequestFactory
@@ -60,6 +61,21 @@ def test_the_row_path_under_the_other_paginations(pagination, settings):
     first = client.get("/api/products/?page_size=2").json()
     assert first["next"]
     assert_same_bodies(client, ["/api/products/?page_size=2", first["next"].removeprefix("http://testserver")])
+
+
+@pytest.mark.parametrize("query", ["", "?ordering=price&in_stock=true"])
+def test_the_row_path_counts_as_the_model_path(query, api_client):
+    """The capped count's subquery selects the primary key, not the rows'
+    columns: the same SQL as the model-instance path's count."""
+    rich_catalog()
+    counts = []
+    for serializer in (None, "tests.catalog.read_paths.GenericProductSerializer"):
+        overrides = {"PRODUCT_SERIALIZER": serializer} if serializer else {}
+        with override_settings(BAZARY_CATALOG=overrides), CaptureQueriesContext(connection) as queries:
+            assert api_client.get(f"/api/products/{query}").status_code == 200
+        counts.append(queries.captured_queries[0]["sql"])
+    assert "COUNT(*)" in counts[0]
+    assert counts[0] == counts[1]
 
 
 def test_the_list_builds_no_product_instances(api_client):

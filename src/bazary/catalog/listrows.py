@@ -57,6 +57,32 @@ _METHOD_FIELDS = ("price_min", "price_max", "options", "primary_image")
 _BOOLEAN_FIELDS = ("in_stock", "has_variants")
 
 
+class _CountByKey:
+    """Mixed into the rows' queryset class: its ``count()`` (the paginator's)
+    is the model queryset's. A ``.values()`` queryset keeps its columns in a
+    sliced count's subquery (the capped count, ``COUNT(*) FROM (SELECT …
+    LIMIT 10001)``), where the model queryset selects the primary key only."""
+
+    def count(self) -> int:
+        queryset: Any = self
+        if queryset._result_cache is not None:
+            return len(queryset._result_cache)
+        query = queryset.query.chain()
+        query.clear_select_fields()
+        return int(query.get_count(using=queryset.db))
+
+
+_COUNTED_BY_KEY: dict[type, type] = {}
+
+
+def _counted_by_key(base: type) -> type:
+    """``base`` with :class:`_CountByKey` mixed in (one class per base)."""
+    counted = _COUNTED_BY_KEY.get(base)
+    if counted is None:
+        counted = _COUNTED_BY_KEY[base] = type(f"Rows{base.__name__}", (_CountByKey, base), {})
+    return counted
+
+
 class _Row:
     """Attribute access over a row dict, so readplan's attribute steps read it."""
 
@@ -134,7 +160,9 @@ class ListRows:
         """``queryset`` (the filtered list) as rows of the columns the items
         need (and ``extra_columns``, e.g. a cursor's ordering), prefetches dropped."""
         columns = dict.fromkeys([*self.columns, *extra_columns])
-        return queryset.prefetch_related(None).values(*columns)
+        rows = queryset.prefetch_related(None).values(*columns)
+        rows.__class__ = _counted_by_key(type(rows))
+        return rows
 
     def items(self, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
         """The page's items, reading its tags, images and variants in one query each."""
