@@ -12,6 +12,7 @@ Results go to ``bench-results/<UTC time>/``: ``results.json``, ``results.md``,
 from __future__ import annotations
 
 import argparse
+import atexit
 import base64
 import contextlib
 import json
@@ -630,6 +631,8 @@ def main(argv: list[str]) -> int:
     out = Path(args.out) / stamp
     (out / "explain").mkdir(parents=True)
     work = Path(tempfile.mkdtemp(prefix="bazary-bench-"))
+    # Removed however the run ends (a failed scenario, Ctrl-C), not only when it completes.
+    atexit.register(shutil.rmtree, work, True)
     (work / "static").mkdir()
 
     env = {
@@ -794,7 +797,6 @@ def main(argv: list[str]) -> int:
             save()
 
     save()
-    shutil.rmtree(work, ignore_errors=True)
     print(f"\nresults: {out}/results.md", flush=True)
     print((out / "results.md").read_text())
     return 0
