@@ -13,6 +13,8 @@ found in ``SEARCH_MAX_RESULTS`` products costs (see docs/performance.md).
 
 from __future__ import annotations
 
+import functools
+import operator
 import weakref
 from abc import ABC, abstractmethod
 from collections.abc import Callable
@@ -207,6 +209,14 @@ def _register_postgres_lookups() -> None:
         SearchVectorField.register_lookup(SearchVectorExact)
 
 
+#: Stands for the product's tag names (one text, space-separated) in SEARCH_WEIGHTS.
+TAG_NAMES = object()
+#: What the search vector is made of, and its weights: name (A) > sku and tag
+#: names (B) > description (C). The ORM expression and the bulk write's SQL
+#: are both built from it, so they cannot drift apart.
+SEARCH_WEIGHTS: tuple[tuple[Any, str], ...] = (("name", "A"), ("sku", "B"), (TAG_NAMES, "B"), ("description", "C"))
+
+
 def search_vector_expression(model: type[models.Model]) -> Any:
     """name (A) > sku and tag names (B) > description (C)."""
     from django.contrib.postgres.search import SearchVector
@@ -219,16 +229,12 @@ def search_vector_expression(model: type[models.Model]) -> Any:
         .annotate(names=_TagNames("tag__name"))
         .values("names")[:1]
     )
-    return (
-        SearchVector("name", weight="A", config=PostgresSearchBackend.config)
-        + SearchVector("sku", weight="B", config=PostgresSearchBackend.config)
-        + SearchVector(
-            Coalesce(tag_names, Value(""), output_field=models.TextField()),
-            weight="B",
-            config=PostgresSearchBackend.config,
-        )
-        + SearchVector("description", weight="C", config=PostgresSearchBackend.config)
-    )
+    tags = Coalesce(tag_names, Value(""), output_field=models.TextField())
+    vectors = [
+        SearchVector(tags if source is TAG_NAMES else source, weight=weight, config=PostgresSearchBackend.config)
+        for source, weight in SEARCH_WEIGHTS
+    ]
+    return functools.reduce(operator.add, vectors)
 
 
 def search_vector_sql(model: type[models.Model], quote_name: Callable[[str], str], tag_names: str) -> str:
@@ -245,12 +251,7 @@ def search_vector_sql(model: type[models.Model], quote_name: Callable[[str], str
         return quote_name(str(cast(Any, model._meta.get_field(name)).column))
 
     return " || ".join(
-        [
-            part(own("name"), "A"),
-            part(own("sku"), "B"),
-            part(quote_name(tag_names), "B"),
-            part(own("description"), "C"),
-        ]
+        part(quote_name(tag_names) if source is TAG_NAMES else own(source), weight) for source, weight in SEARCH_WEIGHTS
     )
 
 
