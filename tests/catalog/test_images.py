@@ -9,6 +9,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
 
+from bazary.catalog.images import check_image_file
 from bazary.catalog.models import ProductImage, get_category_model
 from bazary.testing.catalog import ProductImageFactory, image_bytes, image_upload, png_bomb
 
@@ -192,6 +193,14 @@ def test_image_max_pixels_is_read_from_the_header(catalog, manager_client):
         assert response.status_code == 400
         assert "16x17 pixels: at most 256 pixels" in response.json()["image"][0]
     assert ProductImage.objects.count() == 1
+
+
+@pytest.mark.parametrize(("fmt", "size"), [("PNG", (16, 12)), ("JPEG", (7, 30)), ("WEBP", (1, 1)), ("GIF", (40, 3))])
+def test_check_image_file_gives_the_format_and_size_it_read(fmt, size):
+    upload = SimpleUploadedFile("anything.bin", image_bytes(fmt, size=size))
+    checked = check_image_file(upload)
+    assert (checked.format, checked.width, checked.height) == (fmt, *size)
+    assert upload.tell() == 0  # left at the start, for the storage to read it whole
 
 
 RSS_SCRIPT = """

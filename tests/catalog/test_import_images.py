@@ -13,6 +13,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from PIL import Image
 
+from bazary.catalog.images import check_image_file
 from bazary.catalog.models import Product, ProductImage, Variant
 from bazary.testing.catalog import ProductFactory, image_bytes
 
@@ -82,6 +83,26 @@ def test_the_shopify_sample_brings_its_images(shopify_sample, image_server):
     assert [(i.alt_text, i.is_primary) for i in mug.images.all()] == [("Mug", True)]
     assert not Product.objects.get(slug="gift-card").images.exists()
     assert len(stored_files() - before) == 4
+
+
+def test_a_downloaded_image_is_opened_by_its_check_alone(shopify_sample, monkeypatch):
+    """The format and size stored come from the upload check's own read: the
+    import opens a downloaded file no more often than checking one upload does."""
+    opened = []
+    real_open = Image.open
+
+    def counting_open(*args, **kwargs):
+        opened.append(args[0])
+        return real_open(*args, **kwargs)
+
+    monkeypatch.setattr(Image, "open", counting_open)
+    check_image_file(SimpleUploadedFile("x.jpg", image_bytes("JPEG", size=(16, 12))))
+    per_check = len(opened)
+    assert per_check
+    opened.clear()
+    import_file(shopify_sample, "--format", "shopify")
+    assert ProductImage.objects.count() == 4
+    assert len(opened) == 4 * per_check
 
 
 def test_importing_the_same_file_again_adds_no_image(shopify_sample, image_server):

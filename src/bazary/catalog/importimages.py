@@ -14,7 +14,7 @@ row locks on the products while it runs), so images come in two steps:
    within ``IMPORT_IMAGE_TIMEOUT``). A redirect is followed up to
    :data:`MAX_REDIRECTS` times (CDNs redirect), each hop through the same
    checks as the first request. The bytes then go through the checks of an
-   uploaded product image (:func:`bazary.catalog.images.validate_image_file`:
+   uploaded product image (:func:`bazary.catalog.images.check_image_file`:
    decoded by Pillow, ``IMAGE_MAX_BYTES``, ``IMAGE_MAX_PIXELS``) and are
    stored under a fresh random name (``product_image_path``). A URL that
    fails is an error of every row naming it (with the row's line, as any
@@ -32,7 +32,6 @@ import leaves no file behind.
 
 from __future__ import annotations
 
-import io
 import os
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -47,12 +46,11 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
-from PIL import Image
 
 from bazary.core import outbound
 
 from .conf import catalog_settings
-from .images import name_for_format, validate_image_file
+from .images import CheckedImage, check_image_file, name_for_format
 from .models import ProductImage, Variant, product_image_path
 
 SETTING = "BAZARY_CATALOG['IMPORT_ALLOW_PRIVATE_NETWORKS']"
@@ -128,10 +126,10 @@ class Fetched:
         self.stored: dict[tuple[str, str], StoredImage] = {}
         self.storage = ProductImage._meta.get_field("image").storage  # type: ignore[attr-defined]
 
-    def store(self, sku: str, url: str, data: bytes, image_format: str, size: tuple[int, int]) -> None:
+    def store(self, sku: str, url: str, data: bytes, checked: CheckedImage) -> None:
         stem = os.path.basename(urlsplit(url).path)
-        name = self.storage.save(product_image_path(None, name_for_format(stem, image_format)), ContentFile(data))
-        self.stored[(sku, url)] = StoredImage(name, *size)
+        name = self.storage.save(product_image_path(None, name_for_format(stem, checked.format)), ContentFile(data))
+        self.stored[(sku, url)] = StoredImage(name, checked.width, checked.height)
 
     def discard(self) -> None:
         """Delete every stored file (the import did not commit)."""
@@ -140,15 +138,13 @@ class Fetched:
         self.stored.clear()
 
 
-def checked_image(url: str, data: bytes) -> tuple[str, tuple[int, int]]:
-    """``(Pillow's format, (width, height))`` of a downloaded file, through
-    the checks of an uploaded product image, or :class:`DownloadError`."""
+def checked_image(url: str, data: bytes) -> CheckedImage:
+    """The format and size of a downloaded file, read by the checks of an
+    uploaded product image (the one time Pillow opens it), or :class:`DownloadError`."""
     try:
-        image_format = validate_image_file(ContentFile(data))
+        return check_image_file(ContentFile(data))
     except ValidationError as exc:
         raise DownloadError(f"{url}: {' '.join(str(m) for m in exc.messages)}") from exc
-    with Image.open(io.BytesIO(data)) as image:  # the header only: validated above
-        return image_format, image.size
 
 
 def _attempt(url: str) -> bytes | DownloadError:
@@ -196,7 +192,7 @@ def fetch(
                     try:
                         if isinstance(outcome, DownloadError):
                             raise outcome
-                        image_format, size = checked_image(url, outcome)
+                        checked = checked_image(url, outcome)
                     except DownloadError as exc:
                         failed = True
                         for line, _sku, index in users[url]:
@@ -204,7 +200,7 @@ def fetch(
                         continue
                     if not failed:
                         for _line, sku, _index in users[url]:
-                            fetched.store(sku, url, outcome, image_format, size)
+                            fetched.store(sku, url, outcome, checked)
                 if progress:
                     progress(min(start + len(batch), len(urls)), len(urls))
     except BaseException:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import warnings
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
@@ -34,10 +34,20 @@ def _too_many_pixels(max_pixels: int, width: int | None = None, height: int | No
     return ValidationError(message, code="too_many_pixels")
 
 
-def validate_image_file(upload: Any, *, max_bytes: int, max_pixels: int) -> str:
+class CheckedImage(NamedTuple):
+    """What :func:`check_image_file` read from an accepted image."""
+
+    #: Pillow's name of the format (``"PNG"``), a key of :data:`EXTENSIONS`.
+    format: str
+    width: int
+    height: int
+
+
+def check_image_file(upload: Any, *, max_bytes: int, max_pixels: int) -> CheckedImage:
     """Reject files over ``max_bytes``, images of more than ``max_pixels``
     pixels and anything Pillow does not read as a JPEG, PNG, WebP or GIF (a
-    renamed PDF, a truncated file); return Pillow's name of the format (``"PNG"``).
+    renamed PDF, a truncated file); return the format and size Pillow read
+    (the caller needs not open the file again for them).
 
     The pixel count comes from the header alone (``Image.open`` decodes
     nothing), so a decompression bomb (a small file of a huge image) is refused
@@ -83,7 +93,12 @@ def validate_image_file(upload: Any, *, max_bytes: int, max_pixels: int) -> str:
         ) from exc
     finally:
         upload.seek(0)
-    return str(image_format)
+    return CheckedImage(str(image_format), width, height)
+
+
+def validate_image_file(upload: Any, *, max_bytes: int, max_pixels: int) -> str:
+    """:func:`check_image_file`, returning Pillow's name of the format alone (``"PNG"``)."""
+    return check_image_file(upload, max_bytes=max_bytes, max_pixels=max_pixels).format
 
 
 def name_for_format(filename: str | None, image_format: str) -> str:
