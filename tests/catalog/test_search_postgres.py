@@ -242,3 +242,31 @@ def test_the_typo_fallback_walks_at_most_max_similar_names(tree):
     assert "word_similarity(" not in fallback.lower()
     # The default keeps the threshold's meaning: the typo still finds them all.
     assert len(list(PostgresSearchBackend().search(Product.objects.all(), "expresso"))) == 4
+
+
+def test_the_ids_a_search_keeps_are_one_parameter(tree, api_client):
+    """The first matches' ids reach the page query and its count as one array
+    (``= ANY(%s)``), not as a placeholder and a parameter each."""
+    for i in range(30):
+        ProductFactory(name=f"Kettle {i}", category=tree["books"], description="")
+    sent = []
+
+    def record(execute, sql, params, many, context):
+        sent.append(len(params or ()))
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(record):
+        body = api_client.get("/api/products/?search=kettle&page_size=5").json()
+    assert body["count"] == 30
+    assert len(body["results"]) == 5
+    assert max(sent) < 30, sent
+
+
+def test_a_search_that_finds_nothing_queries_no_page(tree, api_client):
+    ProductFactory(name="Kettle", category=tree["books"], description="")
+    with CaptureQueriesContext(connection) as ctx:
+        body = api_client.get("/api/products/?search=zzzzqqq").json()
+    assert body["count"] == 0
+    assert body["results"] == []
+    # the words' first matches and the typo fallback's; no count, no page
+    assert len([q for q in ctx.captured_queries if "bazary_catalog_product" in q["sql"]]) == 2
