@@ -446,22 +446,26 @@ def time_in_process(paths: dict[str, str], n: int = 50, server: str = "page") ->
 
 def config_variants() -> dict[str, dict[str, Any]]:
     """The production configuration, and the same with one thing changed: the
-    media storage (presigned S3, public S3, S3 behind a custom domain, local
-    files) and each middleware left out in turn (with local files)."""
+    media storage (presigned S3, public S3 through django-storages' S3Storage
+    and through PublicS3Storage, S3 behind a custom domain, local files) and
+    each middleware left out in turn (with local files)."""
     from django.conf import settings
 
     storages = settings.STORAGES
     s3 = storages["default"]
     local = {**storages, "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"}}
     variants: dict[str, dict[str, Any]] = {"production (as configured)": {}}
-    if s3["BACKEND"].startswith("storages."):
-        options = s3.get("OPTIONS", {})
-        for label, changed in (
-            ("S3, presigned URLs", {"querystring_auth": True, "custom_domain": None}),
-            ("S3, public URLs", {"querystring_auth": False, "custom_domain": None}),
-            ("S3, AWS_S3_CUSTOM_DOMAIN", {"querystring_auth": False, "custom_domain": "cdn.example.com"}),
+    if "bucket_name" in s3.get("OPTIONS", {}):  # S3: PublicS3Storage, or django-storages' own
+        options = s3["OPTIONS"]
+        plain = {**s3, "BACKEND": "storages.backends.s3.S3Storage"}
+        public = {"querystring_auth": False, "custom_domain": None}
+        for label, backend, changed in (
+            ("S3, presigned URLs", s3, {"querystring_auth": True, "custom_domain": None}),
+            ("S3, public URLs (django-storages' S3Storage)", plain, public),
+            ("S3, public URLs (bazary.core.s3.PublicS3Storage)", s3, public),
+            ("S3, AWS_S3_CUSTOM_DOMAIN", s3, {"querystring_auth": False, "custom_domain": "cdn.example.com"}),
         ):
-            variants[label] = {"STORAGES": {**storages, "default": {**s3, "OPTIONS": {**options, **changed}}}}
+            variants[label] = {"STORAGES": {**storages, "default": {**backend, "OPTIONS": {**options, **changed}}}}
     variants["local storage"] = {"STORAGES": local}
     for middleware in settings.MIDDLEWARE:
         name = middleware.rsplit(".", 1)[-1]

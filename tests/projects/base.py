@@ -93,7 +93,7 @@ else:
 if os.environ.get("BAZARY_TEST_S3_ENDPOINT_URL"):
     STORAGES = {
         "default": {
-            "BACKEND": "storages.backends.s3.S3Storage",
+            "BACKEND": "bazary.core.s3.PublicS3Storage",
             "OPTIONS": {
                 "bucket_name": os.environ["BAZARY_TEST_S3_BUCKET"],
                 "endpoint_url": os.environ["BAZARY_TEST_S3_ENDPOINT_URL"],

@@ -147,7 +147,9 @@ STORAGES = {
 }
 if env("AWS_STORAGE_BUCKET_NAME"):
     STORAGES["default"] = {
-        "BACKEND": "storages.backends.s3.S3Storage",
+        # django-storages' S3Storage; its public URLs built without a botocore
+        # call per image (bazary.core.s3, docs/performance.md).
+        "BACKEND": "bazary.core.s3.PublicS3Storage",
         "OPTIONS": {
             "bucket_name": env("AWS_STORAGE_BUCKET_NAME"),
             "region_name": env("AWS_S3_REGION_NAME") or None,
@@ -157,9 +159,8 @@ if env("AWS_STORAGE_BUCKET_NAME"):
             # a presigned URL (about 0.1 ms of signing per image, a new URL on
             # every request, so no CDN or browser keeps it) buys nothing for
             # them. Serve the bucket publicly or through AWS_S3_CUSTOM_DOMAIN (a
-            # CDN: the URL is then built without botocore at all). A private
-            # bucket sets AWS_QUERYSTRING_AUTH=1: presigned URLs that expire
-            # after AWS_QUERYSTRING_EXPIRE seconds.
+            # CDN). A private bucket sets AWS_QUERYSTRING_AUTH=1: presigned URLs
+            # that expire after AWS_QUERYSTRING_EXPIRE seconds.
             "querystring_auth": env_bool("AWS_QUERYSTRING_AUTH", False),
             "querystring_expire": env_int("AWS_QUERYSTRING_EXPIRE", 3600),
             "file_overwrite": False,
