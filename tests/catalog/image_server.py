@@ -1,15 +1,13 @@
 """A real HTTP server on 127.0.0.1 serving images to the import's downloads
-(as tests/webhooks and tests/payments start their receivers)."""
+(a :class:`bazary.testing.loopback.LoopbackServer`, as the webhook receiver)."""
 
 from __future__ import annotations
 
-import contextlib
-import threading
 import time
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+
+from bazary.testing.loopback import LoopbackHandler, LoopbackServer
 
 
 @dataclass
@@ -21,50 +19,28 @@ class Route:
     delay: float = 0.0
 
 
-class ImageServer:
+class ImageServer(LoopbackServer):
     """``routes`` maps a path (``/tee.jpg``) to its :class:`Route`; any other
     path is a 404. ``requests`` lists the paths asked for, in order."""
 
     def __init__(self, routes: dict[str, Route] | None = None) -> None:
+        super().__init__(_ImageHandler)
         self.routes: dict[str, Route] = dict(routes or {})
         self.requests: list[str] = []
-        self._lock = threading.Lock()
-        server = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:
-                with server._lock:
-                    server.requests.append(self.path)
-                route = server.routes.get(self.path, Route(404, b"not found"))
-                if route.delay:
-                    time.sleep(route.delay)
-                self.send_response(route.status)
-                for name, value in route.headers.items():
-                    self.send_header(name, value)
-                self.send_header("Content-Length", str(len(route.body)))
-                self.end_headers()
-                with contextlib.suppress(BrokenPipeError, ConnectionResetError):
-                    self.wfile.write(route.body)
-
-            def log_message(self, format: str, *args: Any) -> None:
-                pass
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.httpd.daemon_threads = True
-        self.port = self.httpd.server_address[1]
-        self.thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
 
     def url(self, path: str, scheme: str = "http") -> str:
         return f"{scheme}://127.0.0.1:{self.port}{path}"
 
-    def __enter__(self) -> ImageServer:
-        self.thread.start()
-        return self
 
-    def __exit__(self, *exc: object) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
-        self.thread.join(5)
+class _ImageHandler(LoopbackHandler):
+    def do_GET(self) -> None:
+        server = self.owner
+        with server.lock:
+            server.requests.append(self.path)
+        route = server.routes.get(self.path, Route(404, b"not found"))
+        if route.delay:
+            time.sleep(route.delay)
+        self.reply(route.status, route.body, route.headers)
 
 
 SAMPLE = Path(__file__).parent / "data" / "shopify_products.csv"

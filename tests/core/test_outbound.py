@@ -2,47 +2,31 @@
 
 from __future__ import annotations
 
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-
 import pytest
 
 from bazary.core import outbound
+from bazary.testing.loopback import LoopbackHandler, LoopbackServer
 
 SETTING = "BAZARY_TEST['ALLOW_PRIVATE_NETWORKS']"
 
 
-class Handler(BaseHTTPRequestHandler):
+class Handler(LoopbackHandler):
     hits: list[str] = []
 
     def do_GET(self) -> None:
         self.hits.append(self.path)
         if self.path == "/redirect":
-            self.send_response(302)
-            self.send_header("Location", "/target")
-            self.send_header("Content-Length", "0")
-            self.end_headers()
+            self.reply(302, headers={"Location": "/target"})
             return
         body = b"y" * 10_000 if self.path == "/big" else b"hello"
-        self.send_response(200)
-        self.send_header("Content-Type", "text/plain")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args: object) -> None:
-        pass
+        self.reply(200, body, {"Content-Type": "text/plain"})
 
 
 @pytest.fixture
 def server():
     Handler.hits = []
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
-    httpd.server_close()
+    with LoopbackServer(Handler) as running:
+        yield running.base_url
 
 
 def get(url: str, *, allow_private: bool = True, max_body: int = 1000) -> outbound.Response:

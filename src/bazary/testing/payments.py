@@ -13,11 +13,11 @@ import hashlib
 import hmac
 import json
 import secrets
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl
+
+from .loopback import LoopbackHandler, LoopbackServer
 
 
 def stripe_signature(payload: bytes | str, secret: str, timestamp: int | None = None) -> str:
@@ -56,7 +56,7 @@ def _nest(pairs: list[tuple[str, str]]) -> dict[str, Any]:
     return out
 
 
-class FakeServer:
+class FakeServer(LoopbackServer):
     """What the fake provider APIs share: a threaded HTTP server on loopback
     (``url``), the log of the ``requests`` it received, JSON answers, and a
     lock around :meth:`handle`. ``with Fake() as api:`` serves while inside."""
@@ -65,46 +65,10 @@ class FakeServer:
     answer_headers: dict[str, str] = {}
 
     def __init__(self) -> None:
+        super().__init__(_FakeHandler)
         self.requests: list[dict[str, Any]] = []
         self.fail = False
-        self._lock = threading.Lock()
-        fake = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def _serve(self) -> None:
-                length = int(self.headers.get("Content-Length") or 0)
-                raw = self.rfile.read(length) if length else b""
-                params = fake.parse(raw, self.headers.get("Content-Type", ""))
-                with fake._lock:
-                    fake.requests.append(
-                        {"method": self.command, "path": self.path, "params": params, "headers": dict(self.headers)}
-                    )
-                    code, body = fake.handle(self.path, params, dict(self.headers), method=self.command)
-                data = json.dumps(body).encode()
-                self.send_response(code)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                for name, value in fake.answer_headers.items():
-                    self.send_header(name, value)
-                self.end_headers()
-                self.wfile.write(data)
-
-            do_GET = do_POST = _serve
-
-            def log_message(self, format: str, *args: Any) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-
-    def __enter__(self) -> Any:
-        # A short poll: shutdown() waits up to one interval (0.5 s by default) per test.
-        threading.Thread(target=self.server.serve_forever, args=(0.01,), daemon=True).start()
-        return self
-
-    def __exit__(self, *exc: Any) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+        self.url = self.base_url
 
     def parse(self, raw: bytes, content_type: str) -> dict[str, Any]:
         """The request's body: JSON, or form fields (``a[b]=1`` nested)."""
@@ -121,6 +85,20 @@ class FakeServer:
     ) -> tuple[int, dict[str, Any]]:
         """``(status, JSON body)`` of a request (called under the lock); each fake answers its routes."""
         return 404, {"message": f"Unrecognized request URL {path}."}
+
+
+class _FakeHandler(LoopbackHandler):
+    def _serve(self) -> None:
+        fake = self.owner
+        params = fake.parse(self.read_body(), self.headers.get("Content-Type", ""))
+        with fake.lock:
+            fake.requests.append(
+                {"method": self.command, "path": self.path, "params": params, "headers": dict(self.headers)}
+            )
+            code, body = fake.handle(self.path, params, dict(self.headers), method=self.command)
+        self.reply(code, json.dumps(body).encode(), {"Content-Type": "application/json", **fake.answer_headers})
+
+    do_GET = do_POST = _serve
 
 
 class FakeStripe(FakeServer):
@@ -320,7 +298,7 @@ class FakeChapa(FakeServer):
 
     def settle(self, tx_ref: str, status: str = "success") -> None:
         """The customer paid (``success``) or did not (``failed``); ``pending`` meanwhile."""
-        with self._lock:
+        with self.lock:
             self.transactions[tx_ref]["status"] = status
 
     def event(self, tx_ref: str, event: str = "charge.success", **changes: Any) -> bytes:

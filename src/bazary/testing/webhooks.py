@@ -1,5 +1,6 @@
 """Test helpers for bazary.webhooks: endpoints with a known secret, and a real
-HTTP receiver on loopback that verifies what it gets with ``standardwebhooks``.
+HTTP receiver on loopback (a :class:`~bazary.testing.loopback.LoopbackServer`)
+that verifies what it gets with ``standardwebhooks``.
 
 The receiver is plain ``http://127.0.0.1``, or HTTPS with ``tls`` (a server
 ``SSLContext``, e.g. :meth:`bazary.testing.tls.CertificateAuthority.server_context`):
@@ -9,17 +10,15 @@ a project testing with it sets
 
 from __future__ import annotations
 
-import contextlib
 import json
 import ssl
-import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
+from bazary.testing.loopback import LoopbackHandler, LoopbackServer
 from bazary.webhooks.models import Endpoint, new_secret
 
 
@@ -61,13 +60,16 @@ class Reply:
     headers: dict[str, str] = field(default_factory=dict)
 
 
-class Receiver:
+class Receiver(LoopbackServer):
     """An HTTP server on 127.0.0.1 in a thread (HTTPS with ``tls``). ``replies``
     are answered in turn (the last one repeats); every request is kept in
     ``received``. ``host`` names it in :attr:`url` (a name that resolves to
     127.0.0.1, and that the ``tls`` certificate names)."""
 
+    print_errors = False  # a refused handshake is in tls_errors; nothing to print
+
     def __init__(self, replies: Iterable[Reply] = (), *, tls: ssl.SSLContext | None = None, host: str = "") -> None:
+        super().__init__(_ReceiverHandler)
         self.replies = list(replies) or [Reply()]
         self.received: list[Received] = []
         #: With ``tls``: the server name (SNI) each client asked for, and the
@@ -77,65 +79,37 @@ class Receiver:
         self.tls = tls
         #: The host of :attr:`url` (it listens on 127.0.0.1 whatever the name).
         self.host = host or "127.0.0.1"
-        self._lock = threading.Lock()
-        receiver = self
         if tls is not None:
 
             def remember_name(sock: Any, server_name: str | None, context: Any) -> None:
-                with receiver._lock:
-                    receiver.server_names.append(server_name)
+                with self.lock:
+                    self.server_names.append(server_name)
 
             tls.sni_callback = remember_name
-
-        class Handler(BaseHTTPRequestHandler):
-            def setup(self) -> None:
-                if tls is not None:  # the handshake in this request's thread, not in the accepting one
-                    self.request.settimeout(10)
-                    try:
-                        self.request = tls.wrap_socket(self.request, server_side=True)
-                    except (ssl.SSLError, OSError) as exc:
-                        with receiver._lock:
-                            receiver.tls_errors.append(str(exc))
-                        raise
-                super().setup()
-
-            def do_POST(self) -> None:
-                length = int(self.headers.get("Content-Length") or 0)
-                body = self.rfile.read(length)
-                with receiver._lock:
-                    receiver.received.append(Received(self.path, dict(self.headers.items()), body))
-                    index = min(len(receiver.received), len(receiver.replies)) - 1
-                    reply = receiver.replies[index]
-                self.send_response(reply.status)
-                for name, value in reply.headers.items():
-                    self.send_header(name, value)
-                self.send_header("Content-Length", str(len(reply.body)))
-                self.end_headers()
-                # The client may read what it wants and go.
-                with contextlib.suppress(BrokenPipeError, ConnectionResetError):
-                    self.wfile.write(reply.body)
-
-            def log_message(self, format: str, *args: Any) -> None:
-                pass
-
-        class Server(ThreadingHTTPServer):
-            def handle_error(self, request: Any, client_address: Any) -> None:
-                pass  # a refused handshake is in tls_errors; nothing to print
-
-        self.server = Server(("127.0.0.1", 0), Handler)
-        # A short poll: shutdown() waits up to one interval (0.5 s by default) per test.
-        self.thread = threading.Thread(target=self.server.serve_forever, args=(0.01,), daemon=True)
 
     @property
     def url(self) -> str:
         scheme = "https" if self.tls is not None else "http"
-        return f"{scheme}://{self.host}:{self.server.server_address[1]}/hook"
+        return f"{scheme}://{self.host}:{self.port}/hook"
 
-    def __enter__(self) -> Receiver:
-        self.thread.start()
-        return self
 
-    def __exit__(self, *exc: Any) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-        self.thread.join(timeout=5)
+class _ReceiverHandler(LoopbackHandler):
+    def setup(self) -> None:
+        tls = self.owner.tls
+        if tls is not None:  # the handshake in this request's thread, not in the accepting one
+            self.request.settimeout(10)
+            try:
+                self.request = tls.wrap_socket(self.request, server_side=True)
+            except (ssl.SSLError, OSError) as exc:
+                with self.owner.lock:
+                    self.owner.tls_errors.append(str(exc))
+                raise
+        super().setup()
+
+    def do_POST(self) -> None:
+        receiver = self.owner
+        body = self.read_body()
+        with receiver.lock:
+            receiver.received.append(Received(self.path, dict(self.headers.items()), body))
+            reply = receiver.replies[min(len(receiver.received), len(receiver.replies)) - 1]
+        self.reply(reply.status, reply.body, reply.headers)
