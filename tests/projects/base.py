@@ -7,8 +7,21 @@ to run the same suite against PostgreSQL, Redis and an S3 server.
 
 import atexit
 import os
+import secrets
 import shutil
 import tempfile
+
+
+def temporary_folder(prefix: str) -> str:
+    """A fresh path in the temporary folder, removed at exit. It is not created
+    here: the first write makes it (the file storage, the file mail backend),
+    so a process that loads the settings and writes nothing leaves nothing,
+    also when it ends without running atexit (mypy's Django plugin loads these
+    settings and leaves by ``os._exit``; a server stopped by a signal)."""
+    path = os.path.join(tempfile.gettempdir(), f"{prefix}{secrets.token_hex(8)}")
+    atexit.register(shutil.rmtree, path, ignore_errors=True)
+    return path
+
 
 SECRET_KEY = "bazary-tests-only-not-a-secret-but-long-enough-for-hs256"
 DEBUG = False
@@ -19,8 +32,7 @@ ROOT_URLCONF = "tests.projects.urls"
 DEFAULT_AUTO_FIELD = "django.db.models.AutoField"  # bazary must not depend on it
 STATIC_URL = "/static/"
 MEDIA_URL = "/media/"
-MEDIA_ROOT = tempfile.mkdtemp(prefix="bazary-test-media-")
-atexit.register(shutil.rmtree, MEDIA_ROOT, ignore_errors=True)  # one per process that loads the settings
+MEDIA_ROOT = temporary_folder("bazary-test-media-")  # one per process that loads the settings
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast tests
 

@@ -6,14 +6,12 @@ started by the test with ``BAZARY_WORKER_DB`` and ``BAZARY_WORKER_MAIL_DIR``
 pointing at the test's database and mail directory.
 """
 
-import atexit
 import os
-import shutil
 import tempfile
 from pathlib import Path
 
 from tests.projects.base import *  # noqa: F403
-from tests.projects.base import TEMPLATES, THIRD_PARTY_APPS
+from tests.projects.base import TEMPLATES, THIRD_PARTY_APPS, temporary_folder
 
 INSTALLED_APPS = [
     *THIRD_PARTY_APPS,
@@ -39,8 +37,7 @@ EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
 EMAIL_FILE_PATH = os.environ.get("BAZARY_WORKER_MAIL_DIR")
 if not EMAIL_FILE_PATH:
     # The pytest process itself (its worker subprocess gets the test's folder):
-    # a folder of its own, removed at exit like base.py's MEDIA_ROOT.
-    EMAIL_FILE_PATH = tempfile.mkdtemp(prefix="bazary-worker-mail-")
-    atexit.register(shutil.rmtree, EMAIL_FILE_PATH, ignore_errors=True)
+    # a folder of its own, made by the first email, removed at exit like base.py's MEDIA_ROOT.
+    EMAIL_FILE_PATH = temporary_folder("bazary-worker-mail-")
 
 TEMPLATES = [{**TEMPLATES[0], "DIRS": [str(Path(__file__).resolve().parents[2] / "notifications" / "templates")]}]
