@@ -22,6 +22,11 @@ class CatalogConfig(AppConfig):
 
         connect_cache_invalidation()
         connect_variant_updates()
+        from django.db.models.signals import post_migrate
+
+        from .variants import fix_has_variants
+
+        post_migrate.connect(fix_has_variants, sender=self, dispatch_uid="bazary_catalog_fix_has_variants")
         connect_search_updates()
         connect_trigram_threshold()
         connect_alert_triggers()

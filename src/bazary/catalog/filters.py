@@ -199,7 +199,8 @@ class ProductFilterSet(filters.FilterSet):
         priced = variants.filter(is_active=True).annotate(
             price_paid=Coalesce("price", OuterRef("price"), output_field=DecimalField(max_digits=12, decimal_places=2))
         )
-        return queryset.filter((Q(~Exists(variants)) & own) | Q(Exists(priced.filter(theirs))))
+        theirs_match = Q(has_variants=True) & Q(Exists(priced.filter(theirs)))
+        return queryset.filter((Q(has_variants=False) & own) | theirs_match)
 
     def filter_option(self, queryset: QuerySet, name: str, value: list[tuple[str, str]]) -> QuerySet:
         if not value:

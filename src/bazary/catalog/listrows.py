@@ -43,7 +43,7 @@ from .serializers.products import ProductSerializer
 _SUMMARY_COLUMNS = ("price", "stock", "track_inventory")
 #: The product model's members the built-in fields' values come from: a model
 #: overriding one computes them its own way, which the rows cannot follow.
-_MODEL_MEMBERS = ("in_stock", "has_variants", "variant_list", "variant_summary")
+_MODEL_MEMBERS = ("in_stock", "variant_list", "variant_summary")
 #: The serializer's members the built-in fields are written by.
 _SERIALIZER_MEMBERS = (
     "to_representation",

@@ -464,7 +464,7 @@ class BulkWriter:
         self.update_fields = [
             f.name
             for f in self.model._meta.concrete_fields
-            if not f.primary_key and f.name not in ("created_at", "search_vector")
+            if not f.primary_key and f.name not in ("created_at", "search_vector", "has_variants")
         ]
         through = cast(Any, self.model._meta.get_field("tags")).remote_field.through
         self.through = through
@@ -706,6 +706,7 @@ class VariantWriter:
     ) -> None:
         from .models import Variant, VariantOptionValue, combination_key
         from .stock import notify_back_in_stock
+        from .variants import refresh_has_variants
 
         self.written = {}
         self.prefetch_options(name for names, _ in sets.values() for name in names)
@@ -780,6 +781,8 @@ class VariantWriter:
             ids = bulkload.upsert(Variant._default_manager, new, unique_field="sku", update_fields=None)
             for variant in new:
                 variant.pk = ids[variant.sku]
+            # Bulk inserts send no post_save: the products' flag in one UPDATE.
+            refresh_has_variants({variant.product_id for variant in new})
         # The option links of every written variant, rewritten.
         VariantOptionValue.objects.filter(variant_id__in=[variant.pk for variant in changed]).delete()
         bulkload.insert_values(

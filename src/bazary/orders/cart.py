@@ -19,7 +19,7 @@ import secrets
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef, Prefetch, QuerySet
+from django.db.models import Exists, F, OuterRef, Prefetch, QuerySet
 from django.utils.translation import gettext_lazy as _
 from rest_framework.exceptions import ValidationError
 
@@ -85,11 +85,11 @@ def lines_of(cart: Cart | None) -> QuerySet[CartLine] | list[CartLine]:
         return []
     product_model = get_product_model()
     visible = product_model._default_manager.visible().filter(pk=OuterRef("product_id"))
-    has_variants = Variant.objects.filter(product_id=OuterRef("product_id"))
     return (
         CartLine.objects.filter(cart=cart)
         .select_related("product", "variant", "variant__product")
-        .annotate(product_visible=Exists(visible), product_has_variants=Exists(has_variants))
+        # The product's stored flag (NULL, i.e. no, when it is deleted).
+        .annotate(product_visible=Exists(visible), product_has_variants=F("product__has_variants"))
         .prefetch_related(
             Prefetch("variant__option_links", queryset=VariantOptionValue.objects.select_related("value", "option"))
         )
