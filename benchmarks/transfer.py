@@ -242,6 +242,7 @@ def grow_catalog(products: int) -> None:
         combination_key,
         get_product_model,
     )
+    from bazary.catalog.variants import refresh_has_variants
 
     manager = get_product_model()._default_manager
     have = manager.count()
@@ -268,6 +269,7 @@ def grow_catalog(products: int) -> None:
             for i, value in enumerate(values)
         ]
         Variant.objects.bulk_create(variants)
+        refresh_has_variants(pk for pk, _ in chunk)  # bulk_create sends no post_save
         VariantOptionValue.objects.bulk_create(
             VariantOptionValue(variant=variant, option_id=size.pk, value=values[variant.position])
             for variant in variants

@@ -107,6 +107,21 @@ def test_variants_of_a_swapped_product(api_client):
     assert listed[0]["brand"] == ""
     detail = api_client.get(f"/api/products/{tee.slug}/").json()
     assert len(detail["variants"]) == 12
+    # The swapped model's own flag and index (its migration 0003), kept by the variants' writes.
+    assert tee.has_variants
+    assert any(index.fields[:3] == ["category", "is_active", "has_variants"] for index in Product._meta.indexes)
+    tee.variants.update(stock=0)
+    in_stock = api_client.get("/api/products/?in_stock=true&page_size=100").json()["results"]
+    assert "DEMO-TEE" not in [p["sku"] for p in in_stock]
+
+
+def test_post_migrate_fills_the_flag_of_a_swapped_product():
+    """What shop's migration 0003 leaves on an existing catalog (the column,
+    False everywhere) is corrected when migrate finishes."""
+    call_command("bazary_seed_demo", "--products", "0", "--no-images", stdout=io.StringIO())
+    Product.objects.update(has_variants=False)
+    call_command("migrate", verbosity=0)  # nothing to apply: post_migrate still runs
+    assert Product.objects.get(sku="DEMO-TEE").has_variants
 
 
 class GenericProductSerializer(ProjectProductSerializer):
