@@ -1,8 +1,8 @@
 """What variants need beyond their models: the option values a variant is
 given by name, the shapes the API shows (a product's options, a variant's
-values), and keeping a product's ``updated_at`` (its detail's
-``Last-Modified``) and ``has_variants`` current when its variants or their
-values change."""
+values), keeping a product's ``updated_at`` (its detail's ``Last-Modified``)
+current when its variants or their values change, and its ``has_variants``
+when its variants do."""
 
 from __future__ import annotations
 
@@ -125,8 +125,6 @@ def _variant_saved(sender: Any, instance: Variant, created: bool, **kwargs: Any)
     instance._loaded_product_id = instance.product_id  # type: ignore[attr-defined]
     if created and Variant.product.is_cached(instance):  # type: ignore[attr-defined]
         instance.product.has_variants = True  # the caller's product, as its row now is
-    if created and Variant.product.is_cached(instance):  # type: ignore[attr-defined]
-        instance.product.has_variants = True  # the caller's instance, as the row now is
 
 
 def _variant_deleted(sender: Any, instance: Variant, **kwargs: Any) -> None:
