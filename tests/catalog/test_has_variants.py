@@ -78,6 +78,18 @@ def test_a_stale_product_saved_keeps_the_flag(tree):
     assert Product.objects.get(pk=product.pk).name == "Renamed"
 
 
+def test_a_product_loaded_with_deferred_fields_saves_only_its_loaded_ones(tree):
+    """As Django's own save() does: a deferred field is neither loaded (one
+    query each) nor written back."""
+    product = ProductFactory(category=tree["books"], description="Kept.")
+    partial = Product.objects.only("name", "slug", "sku").get(pk=product.pk)
+    partial.name = "Renamed"
+    partial.save()
+    assert partial.get_deferred_fields() >= {"description", "price"}
+    product.refresh_from_db()
+    assert (product.name, product.description) == ("Renamed", "Kept.")
+
+
 def test_the_api_keeps_the_flag(tree, manager_client):
     OptionFactory(name="Size", values=["S"])
     product = ProductFactory(name="Hoodie", category=tree["books"])
@@ -209,3 +221,28 @@ def test_the_cart_asks_for_a_variant_once_the_product_has_some(api_client):
     VariantFactory(product=product)
     line = api_client.get("/api/cart/", HTTP_X_CART_TOKEN=token).json()["lines"][0]
     assert line["reason"] == "variant_required"
+
+
+def test_the_list_reads_variants_only_for_a_page_that_has_some(tree, api_client):
+    """The list's row path asks for variants (and their option values) only
+    when a product of the page has variants by its stored flag."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    ProductFactory.create_batch(3, category=tree["books"])
+
+    def variant_queries():
+        with CaptureQueriesContext(connection) as ctx:
+            body = api_client.get("/api/products/").json()
+        return body, [q for q in ctx.captured_queries if 'FROM "bazary_catalog_variant"' in q["sql"]]
+
+    body, queries = variant_queries()
+    assert queries == []
+    assert {row["has_variants"] for row in body["results"]} == {False}
+    shirt = ProductFactory(category=tree["books"], name="Shirt")
+    VariantFactory(product=shirt, values=[OptionFactory(name="Size", values=["M"]).values.get()])
+    body, queries = variant_queries()
+    assert len(queries) == 1
+    row = next(row for row in body["results"] if row["name"] == "Shirt")
+    assert row["has_variants"] is True
+    assert [option["slug"] for option in row["options"]] == ["size"]

@@ -5,9 +5,10 @@ products, their categories, tags, images and variants), and Django's prefetch
 builds a related manager and a queryset per product for ``tags``: more than
 half of a list request's CPU time, where a view built on ``.values()`` (the
 benchmark's ceiling) pays none of it. :class:`ListRows` reads the page, its
-tags, primary images, variants and the variants' option values as rows, in as
-many queries as the prefetching path (count, page, tags, primary images,
-variants, and option values when there are variants), and builds each item
+tags, primary images, variants and the variants' option values as rows, in at
+most as many queries as the prefetching path (count, page, tags, primary
+images, and variants and their option values when a product of the page has
+variants by its stored ``has_variants``), and builds each item
 with the serializer's own fields: a plain model column goes through the
 serializer's compiled step (:mod:`bazary.core.readplan`) on the row, the
 built-in computed fields (category, tags, price range, options, stock,
@@ -40,7 +41,7 @@ from .serializers.common import CategoryField, TagField, _is_staff, stored_file_
 from .serializers.products import ProductSerializer
 
 #: What the built-in fields read from the product's own row, besides its columns.
-_SUMMARY_COLUMNS = ("price", "stock", "track_inventory")
+_SUMMARY_COLUMNS = ("price", "stock", "track_inventory", "has_variants")
 #: The product model's members the built-in fields' values come from: a model
 #: overriding one computes them its own way, which the rows cannot follow.
 _MODEL_MEMBERS = ("in_stock", "variant_list", "variant_summary")
@@ -165,7 +166,8 @@ class ListRows:
         return rows
 
     def items(self, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        """The page's items, reading its tags, images and variants in one query each."""
+        """The page's items, reading its tags, images and variants in one query
+        each (none for variants when no product of the page has any)."""
         pk = self.model._meta.pk.attname
         products = {row[pk]: _Product(row) for row in rows}
         if products:
@@ -202,10 +204,15 @@ class ListRows:
                     product.image = image
         variants: dict[Any, dict[str, Any]] = {}
         variant: Any
+        # Only the products the stored flag says have variants (the filters
+        # trust it too): a page without any runs no variant query.
+        with_variants = [pk for pk, product in products.items() if product.row["has_variants"]]
         for variant in (
-            Variant.objects.filter(product_id__in=ids)
+            Variant.objects.filter(product_id__in=with_variants)
             .order_by("position", "pk")
             .values("id", "product_id", "price", "stock", "is_active", "track_inventory")
+            if with_variants
+            else ()
         ):
             variant["links"] = []
             variants[variant["id"]] = variant

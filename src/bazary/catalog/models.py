@@ -501,9 +501,13 @@ class AbstractProduct(TimeStampedModel):
         if updating and not args and kwargs.get("update_fields") is None:
             # has_variants is the variants' to write (refresh_has_variants):
             # an instance loaded before a variant was added would save it
-            # back as False.
+            # back as False. Deferred fields stay out, as Django leaves them
+            # out of a save() without update_fields.
+            deferred = self.get_deferred_fields()
             kwargs["update_fields"] = [
-                f.name for f in self._meta.concrete_fields if not f.primary_key and f.name != "has_variants"
+                f.name
+                for f in self._meta.concrete_fields
+                if not f.primary_key and f.name != "has_variants" and f.attname not in deferred
             ]
         super().save(*args, **kwargs)
         from .search import update_search_vectors
