@@ -22,7 +22,7 @@ D = Decimal
 def cart_line(product, quantity, variant=None):
     return SimpleNamespace(
         pk=product.pk, product=product, variant=variant, for_variant=variant is not None, name=product.name,
-        quantity=quantity, product_visible=True, product_has_variants=False,
+        quantity=quantity, product_visible=True,
     )  # fmt: skip
 
 

@@ -19,7 +19,15 @@ from drf_spectacular.utils import extend_schema_field
 from bazary.core.permissions import is_staff
 
 from .conf import catalog_settings
-from .models import OptionValue, Variant, VariantOptionValue, get_category_model, get_product_model, value_slug
+from .models import (
+    OptionValue,
+    Variant,
+    VariantOptionValue,
+    get_category_model,
+    get_product_model,
+    own_or_variants,
+    value_slug,
+)
 from .search import through_fk
 
 ORDERING_FIELDS = (("price", "price"), ("name", "name"), ("created_at", "created_at"))
@@ -199,8 +207,7 @@ class ProductFilterSet(filters.FilterSet):
         priced = variants.filter(is_active=True).annotate(
             price_paid=Coalesce("price", OuterRef("price"), output_field=DecimalField(max_digits=12, decimal_places=2))
         )
-        theirs_match = Q(has_variants=True) & Q(Exists(priced.filter(theirs)))
-        return queryset.filter((Q(has_variants=False) & own) | theirs_match)
+        return queryset.filter(own_or_variants(own, priced.filter(theirs)))
 
     def filter_option(self, queryset: QuerySet, name: str, value: list[tuple[str, str]]) -> QuerySet:
         if not value:

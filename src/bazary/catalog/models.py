@@ -280,6 +280,14 @@ class Tag(models.Model):
 # --------------------------------------------------------------------------- products
 
 
+def own_or_variants(own: Q, variants: models.QuerySet) -> Q:
+    """A product without variants by its own columns (``own``), one with
+    variants when one of ``variants`` (correlated on the product) exists: the
+    stored ``has_variants`` decides which, so only products with variants pay
+    the probe."""
+    return (Q(has_variants=False) & own) | (Q(has_variants=True) & Q(Exists(variants)))
+
+
 class ProductQuerySet(models.QuerySet):
     def visible(self) -> ProductQuerySet:
         """What customers may see: active products in visible categories (the
@@ -302,7 +310,7 @@ class ProductQuerySet(models.QuerySet):
         variants = Variant.objects.filter(product=OuterRef("pk"))
         available = variants.filter(is_active=True).filter(Q(track_inventory=False) | Q(stock__gt=0))
         own = Q(track_inventory=False) | Q(stock__gt=0)
-        return (Q(has_variants=False) & own) | (Q(has_variants=True) & Q(Exists(available)))
+        return own_or_variants(own, available)
 
     def low_stock(self) -> ProductQuerySet:
         """At or below their low-stock threshold: a product without variants,
@@ -314,7 +322,7 @@ class ProductQuerySet(models.QuerySet):
         variants = Variant.objects.filter(product=OuterRef("pk"))
         low = variants.filter(is_active=True, track_inventory=True, stock__lte=F("low_stock_threshold"))
         own = Q(track_inventory=True, stock__lte=F("low_stock_threshold"))
-        return (Q(has_variants=False) & own) | (Q(has_variants=True) & Q(Exists(low)))
+        return own_or_variants(own, low)
 
     def for_listing(self) -> ProductQuerySet:
         """The joins and prefetches the list serializer needs: a fixed number of

@@ -19,7 +19,7 @@ import secrets
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, F, OuterRef, Prefetch, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 from django.utils.translation import gettext_lazy as _
 from rest_framework.exceptions import ValidationError
 
@@ -88,8 +88,7 @@ def lines_of(cart: Cart | None) -> QuerySet[CartLine] | list[CartLine]:
     return (
         CartLine.objects.filter(cart=cart)
         .select_related("product", "variant", "variant__product")
-        # The product's stored flag (NULL, i.e. no, when it is deleted).
-        .annotate(product_visible=Exists(visible), product_has_variants=F("product__has_variants"))
+        .annotate(product_visible=Exists(visible))
         .prefetch_related(
             Prefetch("variant__option_links", queryset=VariantOptionValue.objects.select_related("value", "option"))
         )

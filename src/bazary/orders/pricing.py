@@ -103,7 +103,7 @@ def describe(line: Any, currency: str) -> PricedLine:
         reason = "inactive"
     elif not getattr(line, "product_visible", True):
         reason = "hidden"
-    elif variant is None and getattr(line, "product_has_variants", False):
+    elif variant is None and product.has_variants:
         reason = "variant_required"
     elif product.currency != currency:
         reason = "currency"

@@ -2,22 +2,15 @@
 # flag of products (the list filters read it instead of probing the variant
 # table per product) and the index covering the filtered list's count.
 
-import swapper
 from django.db import migrations, models
-from django.db.models import Exists, OuterRef
 
 
 def fill(apps, schema_editor):
-    # A swapped product model gets the column from its own migration; its
-    # rows are filled by the catalog's post_migrate (variants.fix_has_variants).
-    if swapper.is_swapped('bazary_catalog', 'Product'):
-        return
-    Product = apps.get_model('bazary_catalog', 'Product')
-    Variant = apps.get_model('bazary_catalog', 'Variant')
-    db = schema_editor.connection.alias
-    Product._base_manager.using(db).filter(
-        Exists(Variant._base_manager.using(db).filter(product=OuterRef('pk')))
-    ).update(has_variants=True)
+    # The correction every migrate ends with (a swapped product model's rows
+    # wait for it, its column comes from its own migration).
+    from bazary.catalog.variants import fix_has_variants
+
+    fix_has_variants(using=schema_editor.connection.alias, apps=apps)
 
 
 class Migration(migrations.Migration):
