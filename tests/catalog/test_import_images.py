@@ -327,7 +327,51 @@ def test_with_image_imports_off_nothing_is_downloaded(shopify_sample, image_serv
     assert not ProductImage.objects.exists()
 
 
-def test_a_dry_run_downloads_nothing(shopify_sample, image_server):
+def test_a_dry_run_reports_a_bad_image_and_leaves_nothing(image_server, tmp_path):
+    """The dry run downloads and checks the images: the 404 of line 7 is its
+    row error, as in the real import, and no row or file is left."""
+    before = stored_files()
+    err = failing_import(bad_sample(image_server, tmp_path, None), "--format", "shopify", "--dry-run")
+    assert "line 7:" in err
+    assert "answered HTTP 404" in err
+    assert "line 2:" not in err
+    assert "/gift.jpg" in image_server.requests
+    assert not Product.objects.exists()
+    assert not ProductImage.objects.exists()
+    assert stored_files() == before
+
+
+def test_a_dry_run_gives_the_errors_of_the_real_import(image_server, tmp_path, settings):
+    from bazary.catalog.transfer import import_products
+
+    settings.BAZARY_CATALOG = {**settings.BAZARY_CATALOG, "IMPORT_IMAGE_MAX_BYTES": 30_000}
+    path = bad_sample(image_server, tmp_path, Route(200, b"<html>not an image</html>"))
+    text = path.read_text().replace("/mug.jpg", "/huge.png")  # line 6 too big, line 7 not an image
+    image_server.routes["/huge.png"] = Route(200, image_bytes("PNG", size=(400, 400)) + bytes(40_000))
+    dry = import_products(io.StringIO(text, newline=""), "shopify", dry_run=True)
+    assert [line for line, _ in dry.errors] == [6, 7]
+    assert "is larger than" in str(dry.errors[0][1])
+    assert "not an image" in str(dry.errors[1][1])
+    real = import_products(io.StringIO(text, newline=""), "shopify")
+    assert real.errors == dry.errors
+    assert not Product.objects.exists()
+
+
+def test_a_dry_run_of_a_good_file_downloads_its_images_and_stores_none(shopify_sample, image_server):
+    before = stored_files()
+    out, _ = import_file(shopify_sample, "--format", "shopify", "--dry-run")
+    assert "dry run" in out
+    assert "4/4 images" in out
+    assert sorted(image_server.requests) == sorted(
+        ["/tee-black.jpg", "/tee-black-back.jpg", "/tee-white.jpg", "/mug.jpg"]
+    )
+    assert stored_files() == before
+    assert not Product.objects.exists()
+    assert not ProductImage.objects.exists()
+
+
+def test_a_dry_run_with_image_imports_off_downloads_nothing(shopify_sample, image_server, settings):
+    settings.BAZARY_CATALOG = {**settings.BAZARY_CATALOG, "IMPORT_IMAGES": False}
     out, _ = import_file(shopify_sample, "--format", "shopify", "--dry-run")
     assert "dry run" in out
     assert not image_server.requests

@@ -19,7 +19,8 @@ row locks on the products while it runs), so images come in two steps:
    stored under a fresh random name (``product_image_path``). A URL that
    fails is an error of every row naming it (with the row's line, as any
    other row error): then nothing is written and the files stored so far
-   are deleted.
+   are deleted. A dry run downloads and checks the same URLs, reporting the
+   same errors, and stores nothing (``fetch(..., store=False)``).
 2. :class:`ImageWriter`, inside the transaction: one ``ProductImage`` per
    stored file, the alt text and position of images the product already
    had from the same URL updated, the first image made primary when the
@@ -158,12 +159,16 @@ def fetch(
     rows: list[tuple[int, dict[str, Any]]],
     errors: list[tuple[int, Any]],
     progress: Callable[[int, int], None] | None = None,
+    *,
+    store: bool = True,
 ) -> Fetched:
     """Download and store the images of validated ``(line, row)`` pairs that
     their products do not have yet; a bad image is appended to ``errors``
     as ``(line, {"images": {index: [message]}})``, and once there is one,
     nothing more is stored (what was is discarded by the caller).
-    ``progress(done, total)`` is called as URLs are done."""
+    ``progress(done, total)`` is called as URLs are done. ``store=False``
+    (a dry run): every image is downloaded and checked the same way, with
+    the same errors, and nothing is stored."""
     from .transfer import BATCH, chunked
 
     with_images = [(line, row) for line, row in rows if row.get("images")]
@@ -198,7 +203,7 @@ def fetch(
                         for line, _sku, index in users[url]:
                             errors.append((line, {"images": {str(index): [str(exc)]}}))
                         continue
-                    if not failed:
+                    if store and not failed:
                         for _line, sku, _index in users[url]:
                             fetched.store(sku, url, outcome, checked)
                 if progress:

@@ -372,10 +372,11 @@ def import_products(
     on_row: Callable[[], None] | None = None,
     on_images: Callable[[int, int], None] | None = None,
 ) -> ImportReport:
-    """Validate every row, then (unless there are errors or ``dry_run``)
-    download the images the rows name (``IMPORT_IMAGES``; ``on_images(done,
-    total)`` as they come, see :mod:`bazary.catalog.importimages`) and upsert
-    the rows in one transaction. ``on_start(total)`` may return a progress
+    """Validate every row, then (unless there are errors) download the images
+    the rows name (``IMPORT_IMAGES``; ``on_images(done, total)`` as they
+    come, see :mod:`bazary.catalog.importimages`) and upsert the rows in one
+    transaction. A ``dry_run`` downloads and checks the images too (the same
+    row errors), stores none and writes nothing. ``on_start(total)`` may return a progress
     callback, called with the number of rows written after each batch. A
     bad image is a row error as any other; files stored for an import that
     does not commit are deleted.
@@ -390,7 +391,13 @@ def import_products(
 
     report = ImportReport()
     valid = validate_rows(stream, fmt, report, on_row=on_row)
-    if report.errors or dry_run:
+    if report.errors:
+        return report
+    if dry_run:
+        if catalog_settings.IMPORT_IMAGES:
+            # The same downloads and checks as the import's, nothing stored.
+            fetch(valid, report.errors, progress=on_images, store=False)
+            report.errors.sort(key=lambda error: error[0])
         return report
     fetched: Fetched | None = None
     if catalog_settings.IMPORT_IMAGES:

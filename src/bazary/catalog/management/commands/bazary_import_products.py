@@ -2,7 +2,9 @@
 
 Every row is validated first; any bad row is reported with its line number
 and nothing is written. The images the rows name are downloaded next (a bad
-one is a row error too), then the rows written. ``-`` reads standard input.
+one is a row error too), then the rows written. ``--dry-run`` does all but
+the writing (the images are downloaded and checked, and not stored).
+``-`` reads standard input.
 """
 
 from __future__ import annotations
@@ -27,7 +29,11 @@ class Command(BaseCommand):
             choices=["csv", "json", "shopify"],
             help="Default: from the file extension (csv). shopify: Shopify's product CSV export.",
         )
-        parser.add_argument("--dry-run", action="store_true", help="Validate only; write nothing.")
+        parser.add_argument(
+            "--dry-run",
+            action="store_true",
+            help="Validate the rows and download and check their images; store and write nothing.",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         path = options["file"]
