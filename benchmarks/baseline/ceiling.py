@@ -23,7 +23,7 @@ from django.views.decorators.http import require_GET
 from bazary.catalog.models import ProductImage, Tag, Variant, VariantOptionValue, get_category_model
 from bazary.catalog.tree import cached_tree
 
-from .views import _filtered, _int, _visible
+from .views import _filtered, _int, _page, _visible
 
 LIST_FIELDS = (
     "id",
@@ -175,10 +175,7 @@ def product_list(request: HttpRequest) -> HttpResponse:
     qs = _filtered(request)
     size = _int(request.GET.get("page_size"), 20, 1, 100)
     page = _int(request.GET.get("page"), 1, 1, 10**9)
-    count = qs.count()
-    if (page - 1) * size >= max(count, 1):
-        raise Http404
-    rows = list(qs.values(*LIST_FIELDS)[(page - 1) * size : page * size])
+    count, rows = _page(qs.values(*LIST_FIELDS), page, size)
     return _json({"count": count, "next": None, "previous": None, "results": _items(request, rows)})
 
 

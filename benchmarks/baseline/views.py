@@ -17,7 +17,7 @@ from django.contrib.auth import get_user_model
 from django.core.files.storage import default_storage
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
-from django.db.models import Q, Subquery
+from django.db.models import Count, Q, Subquery, Window
 from django.http import Http404, HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
@@ -25,7 +25,7 @@ from rest_framework_simplejwt.exceptions import TokenError
 from rest_framework_simplejwt.tokens import RefreshToken
 
 from bazary.catalog.models import ProductImage, Tag, get_category_model, get_product_model
-from bazary.catalog.search import PostgresSearchBackend
+from bazary.catalog.search import RANK, PostgresSearchBackend
 from bazary.catalog.tree import cached_tree
 
 LIST_FIELDS = (
@@ -123,6 +123,26 @@ def _filtered(request: HttpRequest) -> Any:
     return qs.order_by("-created_at", "-id")
 
 
+def _page(rows: Any, page: int, size: int, capped: bool = False) -> tuple[int, list[dict[str, Any]]]:
+    """The count and the rows of one page (404 past the last), counted as
+    the API counts: a search's rows, which are all read to rank them, in the
+    page's own query (``COUNT(*) OVER ()``, as SearchCountPaginator); any
+    other list first, exactly or (``capped``, as CatalogCappedCountPagination)
+    over at most 10,001 rows without the ordering (any 10,001 matches will do)."""
+    bottom = (page - 1) * size
+    if RANK in rows.query.annotations:
+        found = list(rows.annotate(_total=Window(Count("*")))[bottom : bottom + size])
+        if found:
+            count = found[0]["_total"]
+            for row in found:
+                del row["_total"]
+            return (min(count, 10_000) if capped else count), found
+    count = min(rows.order_by()[:10_001].count(), 10_000) if capped else rows.count()
+    if bottom >= max(count, 1):
+        raise Http404
+    return count, list(rows[bottom : bottom + size])
+
+
 @require_GET
 def product_list(request: HttpRequest) -> JsonResponse:
     qs = _filtered(request)
@@ -142,12 +162,7 @@ def product_list(request: HttpRequest) -> JsonResponse:
             next_cursor = base64.b64encode(token.encode()).decode()
         return _json({"next": next_cursor, "previous": None, "results": _items(request, rows)})
     page = _int(request.GET.get("page"), 1, 1, 10**9)
-    # ?count=capped: as CatalogCappedCountPagination, COUNT(*) over at most
-    # 10,001 rows, without the ordering (any 10,001 matches will do).
-    count = min(qs.order_by()[:10_001].count(), 10_000) if request.GET.get("count") == "capped" else qs.count()
-    if (page - 1) * size >= max(count, 1):
-        raise Http404
-    rows = list(qs.values(*LIST_FIELDS)[(page - 1) * size : page * size])
+    count, rows = _page(qs.values(*LIST_FIELDS), page, size, capped=request.GET.get("count") == "capped")
     return _json({"count": count, "next": None, "previous": None, "results": _items(request, rows)})
 
 

@@ -12,13 +12,66 @@ from __future__ import annotations
 from functools import cached_property, partial
 from typing import Any, cast
 
-from django.core.paginator import EmptyPage, Paginator
+from django.core.paginator import EmptyPage, Page, Paginator
+from django.db import connections
+from django.db.models import Count, Window
+from django.db.models.query import ModelIterable, ValuesIterable
 from django.utils.translation import gettext_lazy as _
 from rest_framework.response import Response
 
 from bazary.core.pagination import CursorPagination, PageNumberPagination
 
 from .conf import catalog_settings
+from .search import RANK
+
+#: The page query's column holding the count of every matching row.
+_TOTAL = "_bazary_total"
+
+
+class SearchCountPaginator(Paginator):
+    """Django's paginator, which counts a search's page in the page's query.
+
+    A search's queryset (annotated with the backends' rank) holds at most
+    ``SEARCH_MAX_RESULTS`` rows, and the database reads every one of them to
+    sort the page (by rank, or by any ``ordering``), so ``COUNT(*) OVER ()``
+    in that query costs nothing, where a separate ``COUNT(*)`` reads them
+    all again. Any other queryset is counted first, as Django does. A page
+    past the last has no row to read the count from: it is counted then, so
+    it fails with Django's reason."""
+
+    def page(self, number: Any) -> Page:
+        try:
+            wanted = int(number)
+        except (TypeError, ValueError):
+            wanted = 0
+        if wanted < 1 or self.orphans or self._count_known() or not _counts_in_page(self.object_list):
+            return super().page(number)
+        bottom = (wanted - 1) * self.per_page
+        rows = list(self.object_list.annotate(**{_TOTAL: Window(Count("*"))})[bottom : bottom + self.per_page])
+        if not rows and wanted > 1:
+            return super().page(number)
+        total = 0
+        for row in rows:
+            total = (row if isinstance(row, dict) else row.__dict__).pop(_TOTAL)
+        self._know_count(total)
+        return self._get_page(rows, self.validate_number(wanted), self)
+
+    def _count_known(self) -> bool:
+        return "count" in self.__dict__
+
+    def _know_count(self, total: int) -> None:
+        self.__dict__["count"] = total  # what the cached property would have counted
+
+
+def _counts_in_page(queryset: Any) -> bool:
+    """A search's queryset of model instances or dicts, on a database with window functions."""
+    query = getattr(queryset, "query", None)
+    return (
+        query is not None
+        and RANK in query.annotations
+        and getattr(queryset, "_iterable_class", None) in (ModelIterable, ValuesIterable)
+        and connections[queryset.db].features.supports_over_clause
+    )
 
 
 class CatalogPageNumberPagination(PageNumberPagination):
@@ -26,6 +79,7 @@ class CatalogPageNumberPagination(PageNumberPagination):
     always true); tags, images, variants and options always use it."""
 
     app_settings = catalog_settings
+    django_paginator_class = SearchCountPaginator
 
     def count_is_exact(self) -> bool:
         return True
@@ -69,7 +123,7 @@ class CatalogCursorPagination(CursorPagination):
     app_settings = catalog_settings
 
 
-class CappedCountPaginator(Paginator):
+class CappedCountPaginator(SearchCountPaginator):
     """Django's paginator with a bounded count: ``SELECT COUNT(*)`` over at most
     ``max_count + 1`` rows (``LIMIT`` in a subquery), so its cost stops growing
     with the table. ``count`` is then at most ``max_count``, and
@@ -96,6 +150,12 @@ class CappedCountPaginator(Paginator):
     @property
     def count_is_exact(self) -> bool:
         return self._bounded_count <= self.max_count
+
+    def _count_known(self) -> bool:
+        return "_bounded_count" in self.__dict__
+
+    def _know_count(self, total: int) -> None:
+        self.__dict__["_bounded_count"] = total
 
     def validate_number(self, number: Any) -> int:
         try:

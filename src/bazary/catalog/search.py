@@ -24,6 +24,11 @@ from django.db import connections, models
 from django.db.models import Case, F, FloatField, Func, IntegerField, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce
 
+#: The annotation both built-in backends rank by. A queryset carrying it holds
+#: at most ``SEARCH_MAX_RESULTS`` rows, every one read to sort them, so its
+#: page counts them in the same query (see pagination.SearchCountPaginator).
+RANK = "search_rank"
+
 
 class BaseSearchBackend(ABC):
     """Filter and rank a product queryset by a search text."""
@@ -74,7 +79,7 @@ class SimpleSearchBackend(BaseSearchBackend):
             default=Value(0),
             output_field=IntegerField(),
         )
-        return queryset.annotate(search_rank=rank).order_by("-search_rank", *queryset.model._meta.ordering)
+        return queryset.annotate(**{RANK: rank}).order_by(f"-{RANK}", *queryset.model._meta.ordering)
 
 
 class PostgresSearchBackend(BaseSearchBackend):
@@ -135,8 +140,8 @@ class PostgresSearchBackend(BaseSearchBackend):
         )
         return (
             queryset.filter(EqualsAnyOf(F("pk"), found))
-            .annotate(search_rank=rank)
-            .order_by("-search_rank", *queryset.model._meta.ordering)
+            .annotate(**{RANK: rank})
+            .order_by(f"-{RANK}", *queryset.model._meta.ordering)
         )
 
 
