@@ -79,12 +79,15 @@ def test_json_carries_variants(tree, viewer_client):
 
 def test_the_export_reads_in_chunks(tree, viewer_client, django_assert_max_num_queries):
     """The queries do not grow with the catalog (products read in chunks
-    with their prefetches), whatever the variants."""
+    with their prefetches: one query for a chunk's images, one for its
+    variants' image links), whatever the variants and images."""
+    from bazary.testing.catalog import ProductImageFactory
+
     size = OptionFactory(name="Size", values=["S", "M"])
     values = list(OptionValue.objects.filter(option=size))
     for i in range(3):
         product = ProductFactory(category=tree["books"])
-        VariantFactory(product=product, values=[values[i % 2]])
+        VariantFactory(product=product, values=[values[i % 2]]).images.add(ProductImageFactory(product=product))
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -92,10 +95,15 @@ def test_the_export_reads_in_chunks(tree, viewer_client, django_assert_max_num_q
         body(viewer_client.get(URL + "?format=json"))
     for _ in range(20):
         product = ProductFactory(category=tree["books"])
-        VariantFactory(product=product, values=[values[0]])
-        VariantFactory(product=product, values=[values[1]])
+        first = ProductImageFactory(product=product, position=0)
+        second = ProductImageFactory(product=product, position=1, is_primary=False)
+        VariantFactory(product=product, values=[values[0]]).images.add(first)
+        VariantFactory(product=product, values=[values[1]]).images.add(second)
     with django_assert_max_num_queries(len(few.captured_queries)):
-        assert len(json.loads(body(viewer_client.get(URL + "?format=json")))) == 23
+        rows = json.loads(body(viewer_client.get(URL + "?format=json")))
+    assert len(rows) == 23
+    assert sum(len(row["images"]) for row in rows) == 43
+    assert all(variant["image"] for row in rows for variant in row["variants"])
 
 
 @pytest.mark.parametrize("fmt", ["xml", "", "csv\x00"])
@@ -153,3 +161,38 @@ def test_variants_round_trip_through_the_csv_export(tmp_path, tree, viewer_clien
     assert Product.objects.get(sku="TEE").variants.count() == 2
     second = body(viewer_client.get(URL))
     assert second.splitlines()[1:] == first.splitlines()[1:]
+
+
+def expected_url(image) -> str:
+    """The URL the HTTP export writes: the storage's, made absolute with the request."""
+    from bazary.catalog.exportimages import is_absolute
+
+    url = image.image.storage.url(image.image.name)
+    return url if is_absolute(url) else f"http://testserver{url}"
+
+
+def test_the_export_writes_the_images_in_the_import_format(tree, viewer_client):
+    """Each product's images as {url, alt_text, position} (by position; a
+    JSON cell in CSV) with absolute URLs, and a variant's image as the URL of
+    one of them."""
+    from bazary.testing.catalog import ProductImageFactory
+
+    size = OptionFactory(name="Size", values=["S", "M"])
+    small, medium = OptionValue.objects.filter(option=size).order_by("position")
+    tee = ProductFactory(name="Tee", sku="TEE", price="10.00", category=tree["books"])
+    back = ProductImageFactory(product=tee, alt_text="Back", position=1, is_primary=False)
+    front = ProductImageFactory(product=tee, alt_text="Front", position=0, is_primary=True)
+    VariantFactory(product=tee, sku="TEE-S", values=[small]).images.add(back)
+    VariantFactory(product=tee, sku="TEE-M", values=[medium])
+    ProductFactory(name="Plain", sku="PLAIN", category=tree["books"])
+    rows = {row["sku"]: row for row in json.loads(body(viewer_client.get(URL + "?format=json")))}
+    assert rows["TEE"]["images"] == [
+        {"url": expected_url(front), "alt_text": "Front", "position": 0},
+        {"url": expected_url(back), "alt_text": "Back", "position": 1},
+    ]
+    assert expected_url(front).startswith("http")
+    assert [(v["sku"], v["image"]) for v in rows["TEE"]["variants"]] == [("TEE-S", expected_url(back)), ("TEE-M", "")]
+    assert rows["PLAIN"]["images"] == []
+    cells = {row["sku"]: row for row in csv.DictReader(io.StringIO(body(viewer_client.get(URL + "?format=csv"))))}
+    assert json.loads(cells["TEE"]["images"]) == rows["TEE"]["images"]
+    assert cells["PLAIN"]["images"] == ""

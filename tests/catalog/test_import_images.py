@@ -437,3 +437,152 @@ def test_the_job_reports_the_image_downloads_as_their_own_phase(image_server):
     # The second batch's requests see the first batch reported.
     assert {"phase": "images", "done": WORKERS * 2, "total": count} in watched.seen
     assert ProductImage.objects.count() == count
+
+
+def exported_tee():
+    """A product with two images (the back one linked to a variant)."""
+    from bazary.catalog.models import OptionValue
+    from bazary.testing.catalog import OptionFactory, ProductImageFactory, VariantFactory
+
+    size = OptionFactory(name="Size", values=["S", "M"])
+    small, medium = OptionValue.objects.filter(option=size).order_by("position")
+    tee = ProductFactory(name="Tee", sku="TEE", price="10.00", stock=0)
+    ProductImageFactory(
+        product=tee, alt_text="Front", position=0, image=SimpleUploadedFile("f.png", image_bytes("PNG", size=(20, 10)))
+    )
+    back = ProductImageFactory(
+        product=tee,
+        alt_text="Back",
+        position=3,
+        is_primary=False,
+        image=SimpleUploadedFile("b.jpg", image_bytes("JPEG", size=(8, 6), color="navy")),
+    )
+    VariantFactory(product=tee, sku="TEE-S", values=[small]).images.add(back)
+    VariantFactory(product=tee, sku="TEE-M", values=[medium])
+    return tee
+
+
+def export_file(path, *args):
+    out, err = io.StringIO(), io.StringIO()
+    call_command("bazary_export_products", "--output", str(path), *args, stdout=out, stderr=err)
+    return out.getvalue(), err.getvalue()
+
+
+def serve_exported_images(image_server):
+    """The exported files' bytes on the image server, at the paths the export wrote."""
+    from urllib.parse import urlsplit
+
+    served = {}
+    for image in ProductImage.objects.all():
+        with image.image.open("rb") as handle:
+            data = handle.read()
+        path = urlsplit(image.image.storage.url(image.image.name)).path
+        image_server.routes[path] = Route(200, data)  # (with S3 the export's URLs are the bucket's own)
+        served[path] = (image.alt_text, image.position, data)
+    return served
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json"])
+def test_export_then_import_elsewhere_brings_the_same_images(image_server, tmp_path, fmt):
+    """Export a product with two images, import the file into an empty
+    catalog (downloading from the exported URLs, served on the loopback
+    server): the same images, alt texts, positions and variant link; the
+    same file again adds no image."""
+    from urllib.parse import urlsplit
+
+    from bazary.catalog.models import Category, OptionValue
+
+    exported_tee()
+    path = tmp_path / f"products.{fmt}"
+    export_file(path, "--base-url", image_server.url("/"))
+    served = serve_exported_images(image_server)
+    # Another shop: an empty catalog (the files stay where they are served).
+    Product.objects.all().delete()
+    Category.objects.all().delete()
+    OptionValue.objects.all().delete()
+    assert not ProductImage.objects.exists()
+    before = stored_files()
+
+    out, _ = import_file(path)
+    assert "1 created" in out
+    tee = Product.objects.get(sku="TEE")
+    images = list(tee.images.order_by("position"))
+    assert [(i.alt_text, i.position, i.is_primary) for i in images] == [("Front", 0, True), ("Back", 3, False)]
+    for image in images:
+        with image.image.open("rb") as handle:
+            assert handle.read() == served[urlsplit(image.source_url).path][2]
+        assert image.image.name not in image.source_url  # a new file of this shop
+    assert (images[0].width, images[0].height, images[1].width, images[1].height) == (20, 10, 8, 6)
+    assert list(Variant.objects.get(sku="TEE-S").images.all()) == [images[1]]
+    assert not Variant.objects.get(sku="TEE-M").images.exists()
+    assert len(stored_files() - before) == 2
+
+    requests = len(image_server.requests)
+    out, _ = import_file(path)
+    assert "0 created, 1 updated" in out
+    assert tee.images.count() == 2
+    assert len(image_server.requests) == requests
+
+
+def test_an_export_imported_back_into_its_shop_downloads_nothing(image_server, tmp_path):
+    """The URLs of the product's own files are its images: export, edit,
+    import back adds no copy of them (and updates alt texts in place)."""
+    tee = exported_tee()
+    path = tmp_path / "products.json"
+    export_file(path, "--base-url", image_server.url("/"))
+    serve_exported_images(image_server)
+    rows = json.loads(path.read_text())
+    rows[0]["images"][1]["alt_text"] = "Back view"
+    path.write_text(json.dumps(rows))
+    files = stored_files()
+    out, _ = import_file(path)
+    assert "0 created, 1 updated" in out
+    assert not image_server.requests
+    assert [(i.alt_text, i.position) for i in tee.images.order_by("position")] == [("Front", 0), ("Back view", 3)]
+    assert stored_files() == files
+
+
+def test_the_command_says_when_it_writes_relative_image_urls(tmp_path, settings):
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    }
+    from bazary.testing.catalog import ProductImageFactory
+
+    image = ProductImageFactory()
+    path = tmp_path / "products.json"
+    _, err = export_file(path)
+    assert "1 image URL(s) written relative" in err
+    assert json.loads(path.read_text())[0]["images"][0]["url"] == f"/media/{image.image.name}"
+    _, err = export_file(path, "--base-url", "https://shop.example/")
+    assert not err
+    assert json.loads(path.read_text())[0]["images"][0]["url"] == f"https://shop.example/media/{image.image.name}"
+    with pytest.raises(CommandError, match="absolute http"):
+        export_file(path, "--base-url", "shop.example")
+
+
+def test_relative_image_urls_name_the_shop_s_own_files(image_server, tmp_path, settings):
+    """An export with relative URLs imports back into its own shop (nothing
+    downloaded, no copy); elsewhere (a product without that file) each is a
+    row error saying to export with --base-url."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    }
+    tee = exported_tee()
+    path = tmp_path / "products.csv"
+    export_file(path)
+    assert "/media/bazary/catalog/products/" in path.read_text()
+    out, _ = import_file(path)
+    assert "0 created, 1 updated" in out
+    assert tee.images.count() == 2
+    assert list(Variant.objects.get(sku="TEE-S").images.values_list("alt_text", flat=True)) == ["Back"]
+    assert not image_server.requests
+    ProductImage.objects.all().delete()
+    for args in [(), ("--dry-run",)]:
+        err = failing_import(path, *args)
+        assert err.count("is a relative URL") == 2
+        assert "line 2:" in err
+        assert "--base-url" in err
+    assert not ProductImage.objects.exists()
+    assert not image_server.requests

@@ -7,7 +7,9 @@ row locks on the products while it runs), so images come in two steps:
 1. :func:`fetch`, after the rows are validated and before the transaction:
    every image URL a product does not have yet (an image keeps the URL it
    came from, ``ProductImage.source_url``, so a re-import of the same file
-   downloads nothing again) is downloaded with :mod:`bazary.core.outbound`
+   downloads nothing again; nor does a URL of one of the product's own
+   stored files, :func:`own_file_key`, as an export of this shop gives) is
+   downloaded with :mod:`bazary.core.outbound`
    (resolved once, non-public addresses refused unless
    ``IMPORT_ALLOW_PRIVATE_NETWORKS``, the checked IP connected to, https
    only, TLS checked, at most ``IMPORT_IMAGE_MAX_BYTES`` read, each read
@@ -47,6 +49,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from bazary.core import outbound
 
@@ -60,6 +63,37 @@ MAX_REDIRECTS = 3
 REDIRECTS = (301, 302, 303, 307, 308)
 #: Images downloaded at the same time.
 WORKERS = 4
+
+
+def is_shop_path(value: str) -> bool:
+    """A root-relative URL (``/media/...``): a file of this shop, as an export
+    writes the URLs of a storage that gives relative ones (see
+    :mod:`bazary.catalog.exportimages`). It is never downloaded: it names one
+    of the product's images (:func:`own_file_key`) or is a row error."""
+    return value.startswith("/") and not value.startswith("//")
+
+
+def own_file_key(url: str) -> str:
+    """What identifies an image the product already has when the file names
+    it by its own stored file (an export of this shop imported back, see
+    :mod:`bazary.catalog.exportimages`): the path of the URL (stored names
+    are random, so a path cannot name another product's file by chance)."""
+    return "file:" + urlsplit(url).path
+
+
+def held_keys(storage: Any, source_url: str, name: str) -> list[str]:
+    """The URLs (or :func:`own_file_key`) that name an image the product has:
+    the URL it was downloaded from, and its own file's URL."""
+    keys = [source_url] if source_url else []
+    if name:
+        keys.append(own_file_key(storage.url(name)))
+    return keys
+
+
+NOT_OWN_FILE = gettext_lazy(
+    "%(url)s is a relative URL, a file of this shop, and not one of this product's images. "
+    "Export with absolute URLs (bazary_export_products --base-url) to import into another shop."
+)
 
 
 class DownloadError(Exception):
@@ -172,22 +206,28 @@ def fetch(
     from .transfer import BATCH, chunked
 
     with_images = [(line, row) for line, row in rows if row.get("images")]
+    fetched = Fetched()
     have: set[tuple[str, str]] = set()
     for chunk in chunked(with_images, BATCH):
-        have.update(
-            ProductImage.objects.filter(product__sku__in=[row["sku"] for _, row in chunk])
-            .exclude(source_url="")
-            .values_list("product__sku", "source_url")
-        )
+        for sku, source_url, name in ProductImage.objects.filter(
+            product__sku__in=[row["sku"] for _line, row in chunk]
+        ).values_list("product__sku", "source_url", "image"):
+            have.update((sku, key) for key in held_keys(fetched.storage, source_url, name))
     # A URL is downloaded once, however many products name it; each gets its own file.
     users: dict[str, list[tuple[int, str, int]]] = {}
+    failed = False
     for line, row in with_images:
         for index, image in enumerate(row["images"]):
-            if (row["sku"], image["url"]) not in have:
-                users.setdefault(image["url"], []).append((line, row["sku"], index))
-    fetched = Fetched()
+            sku, url = row["sku"], image["url"]
+            if (sku, url) in have or (sku, own_file_key(url)) in have:
+                continue
+            if is_shop_path(url):
+                # Relative: a file of this shop, never downloaded; not one of this product's.
+                failed = True
+                errors.append((line, {"images": {str(index): [str(NOT_OWN_FILE % {"url": url})]}}))
+                continue
+            users.setdefault(url, []).append((line, sku, index))
     urls = list(users)
-    failed = False
     try:
         with ThreadPoolExecutor(max_workers=WORKERS) as pool:
             # A few at a time: at most that many bodies are held in memory.
@@ -230,8 +270,8 @@ class ImageWriter:
         current: dict[tuple[Any, str], Any] = {}
         with_primary: set[Any] = set()
         for held in ProductImage.objects.filter(product_id__in=list(ids.values())).order_by("pk"):
-            if held.source_url:
-                current.setdefault((held.product_id, held.source_url), held)
+            for key in held_keys(self.fetched.storage, held.source_url, held.image.name or ""):
+                current.setdefault((held.product_id, key), held)
             if held.is_primary:
                 with_primary.add(held.product_id)
         new: list[Any] = []
@@ -244,7 +284,7 @@ class ImageWriter:
             for index, given in enumerate(row["images"]):
                 url = given["url"]
                 stored = self.fetched.stored.get((row["sku"], url))
-                image = current.get((product_id, url))
+                image = current.get((product_id, url)) or current.get((product_id, own_file_key(url)))
                 position = given.get("position", index)
                 if image is not None:
                     if stored is not None:

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import Any, TextIO, cast
 
+from django.core.validators import URLValidator
 from django.db import connections, transaction
 from django.utils import timezone
 from django.utils.text import slugify
@@ -27,7 +28,8 @@ from rest_framework import serializers
 from bazary.core.outbound import Refused
 
 from . import bulkload
-from .importimages import Fetched, ImageWriter, fetch
+from .exportimages import ImageURLs, image_rows, variant_image
+from .importimages import Fetched, ImageWriter, fetch, is_shop_path
 from .importrows import RowValidator
 from .models import (
     RESERVED_PRODUCT_SLUGS,
@@ -64,21 +66,26 @@ COLUMNS = [
     "seo_description",
     "options",
     "variants",
+    "images",
 ]
-#: Read by the import, never written by the export (images are files; the
-#: export does not give their URLs).
-IMPORT_ONLY = ["images"]
 NULLABLE = {"compare_at_price", "cost_price"}
 TAG_SEPARATOR = "|"
 PATH_SEPARATOR = "/"
 
 
+def _url_or_shop_path(value: str) -> None:
+    if not is_shop_path(value):
+        URLValidator(message=serializers.URLField.default_error_messages["invalid"])(value)
+
+
 def _image_url(value: str) -> None:
-    """An image URL a download may use (checked again, with its address, when downloaded)."""
+    """An image URL a download may use (checked again, with its address, when
+    downloaded), or a file of this shop (:func:`is_shop_path`)."""
     from .conf import catalog_settings
     from .importimages import check_url
 
-    if catalog_settings.IMPORT_IMAGES:
+    _url_or_shop_path(value)
+    if catalog_settings.IMPORT_IMAGES and not is_shop_path(value):
         try:
             check_url(value)
         except Refused as exc:
@@ -87,9 +94,10 @@ def _image_url(value: str) -> None:
 
 class ImageRowSerializer(serializers.Serializer):
     """One image of a row's ``images``: downloaded from ``url`` by the import
-    (see :mod:`bazary.catalog.importimages`)."""
+    (see :mod:`bazary.catalog.importimages`); a ``/path`` names one of the
+    product's own files."""
 
-    url = serializers.URLField(max_length=2000, validators=[_image_url])
+    url = serializers.CharField(max_length=2000, validators=[_image_url])
     alt_text = serializers.CharField(max_length=200, required=False, allow_blank=True)
     position = serializers.IntegerField(min_value=0, max_value=INT_MAX, required=False)
 
@@ -115,7 +123,7 @@ class VariantRowSerializer(serializers.Serializer):
     is_active = serializers.BooleanField(required=False)
     position = serializers.IntegerField(min_value=0, max_value=INT_MAX, required=False)
     #: The URL of one of the row's ``images``, linked to the variant.
-    image = serializers.URLField(max_length=2000, required=False, allow_blank=True)
+    image = serializers.CharField(max_length=2000, required=False, allow_blank=True, validators=[_url_or_shop_path])
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         compare_at, price = attrs.get("compare_at_price"), attrs.get("price")
@@ -246,7 +254,7 @@ def read_rows(stream: TextIO, fmt: str) -> Iterator[tuple[int, Any]]:
 def _from_csv(row: dict[str, Any]) -> dict[str, Any]:
     data: dict[str, Any] = {}
     for key, value in row.items():
-        if key is None or (key not in COLUMNS and key not in IMPORT_ONLY):
+        if key is None or key not in COLUMNS:
             continue  # extra columns are ignored
         value = (value or "").strip() if key not in ("description",) else (value or "")
         # The export's neutralise(), undone (the same rule both ways).
@@ -1064,19 +1072,26 @@ def export_queryset() -> Any:
     (per chunk of :meth:`~django.db.models.query.QuerySet.iterator`)."""
     from django.db.models import Prefetch
 
-    from .models import Option, Variant, VariantOptionValue
+    from .models import Option, ProductImage, Variant, VariantOptionValue
 
     links = VariantOptionValue.objects.select_related("option", "value")
-    variants = Variant.objects.order_by("position", "pk").prefetch_related(Prefetch("option_links", queryset=links))
+    variants = Variant.objects.order_by("position", "pk").prefetch_related(
+        Prefetch("option_links", queryset=links),
+        # Which of the product's images a variant has: their keys and positions only.
+        Prefetch("images", queryset=ProductImage.objects.only("pk", "position")),
+    )
     manager: Any = get_product_model()._default_manager
     return manager.order_by("pk").prefetch_related(
         "tags",
         Prefetch("options", queryset=Option.objects.order_by("position", "name", "pk")),
         Prefetch("variants", queryset=variants),
+        Prefetch("images", queryset=ProductImage.objects.order_by("position", "pk")),
     )
 
 
-def variant_row(variant: Any) -> dict[str, Any]:
+def variant_row(variant: Any, image_urls: dict[Any, str] | None = None) -> dict[str, Any]:
+    """A variant as the import reads it; ``image_urls`` (its product's image
+    URLs by primary key) gives its ``image``."""
     links = sorted(variant.option_links.all(), key=lambda link: (link.option.position, link.option.name))
     return {
         "sku": variant.sku,
@@ -1094,15 +1109,21 @@ def variant_row(variant: Any) -> dict[str, Any]:
         "height": _money(variant.height),
         "is_active": variant.is_active,
         "position": variant.position,
+        "image": variant_image(variant, image_urls or {}),
     }
 
 
-def export_rows(chunk_size: int = 1000) -> Iterator[dict[str, Any]]:
+def export_rows(chunk_size: int = 1000, image_urls: ImageURLs | None = None) -> Iterator[dict[str, Any]]:
     """One dict per product (all of them, inactive ones and cost prices
     included: an export is for staff), in constant memory: the products are
-    read ``chunk_size`` at a time with their prefetches."""
+    read ``chunk_size`` at a time with their prefetches (one query for the
+    images of a chunk, one for its variants' image links). ``image_urls``
+    turns a stored file into the URL written (see
+    :mod:`bazary.catalog.exportimages`; default: the storage's URL as it is)."""
     paths = category_paths()
+    urls = image_urls if image_urls is not None else ImageURLs()
     for product in export_queryset().iterator(chunk_size=chunk_size):
+        images, by_pk = image_rows(product, urls)
         yield {
             "sku": product.sku,
             "name": product.name,
@@ -1126,7 +1147,8 @@ def export_rows(chunk_size: int = 1000) -> Iterator[dict[str, Any]]:
             "seo_title": product.seo_title,
             "seo_description": product.seo_description,
             "options": [option.name for option in product.options.all()],
-            "variants": [variant_row(variant) for variant in product.variants.all()],
+            "variants": [variant_row(variant, by_pk) for variant in product.variants.all()],
+            "images": images,
         }
 
 
@@ -1137,8 +1159,8 @@ def csv_cells(row: dict[str, Any]) -> dict[str, Any]:
     for key, value in row.items():
         if key in ("tags", "options"):
             value = TAG_SEPARATOR.join(value)
-        elif key in ("attributes", "variants"):
-            value = "" if key == "variants" and not value else json.dumps(value, ensure_ascii=False)
+        elif key in ("attributes", "variants", "images"):
+            value = "" if key in ("variants", "images") and not value else json.dumps(value, ensure_ascii=False)
         elif isinstance(value, bool):
             value = str(value).lower()
         elif value is None:
@@ -1151,17 +1173,26 @@ class Exporter:
     """The export as text chunks (for a file or a streamed HTTP response).
 
     ``rows_per_chunk`` rows are encoded into one chunk; :attr:`count` is the
-    number of products written so far."""
+    number of products written so far; ``image_urls`` makes the image URLs
+    (see :mod:`bazary.catalog.exportimages`)."""
 
-    def __init__(self, fmt: str, *, rows_per_chunk: int = 200, progress: Callable[[int], None] | None = None) -> None:
+    def __init__(
+        self,
+        fmt: str,
+        *,
+        rows_per_chunk: int = 200,
+        progress: Callable[[int], None] | None = None,
+        image_urls: ImageURLs | None = None,
+    ) -> None:
         self.fmt, self.rows_per_chunk, self.progress = fmt, rows_per_chunk, progress
+        self.image_urls = image_urls if image_urls is not None else ImageURLs()
         self.count = 0
 
     def __iter__(self) -> Iterator[str]:
         return self.json_chunks() if self.fmt == "json" else self.csv_chunks()
 
     def _rows(self) -> Iterator[dict[str, Any]]:
-        for row in export_rows():
+        for row in export_rows(image_urls=self.image_urls):
             self.count += 1
             if self.progress:
                 self.progress(1)
@@ -1190,8 +1221,10 @@ class Exporter:
         yield buffer.getvalue()
 
 
-def export_products(stream: Any, fmt: str, progress: Callable[[int], None] | None = None) -> int:
-    exporter = Exporter(fmt, progress=progress)
+def export_products(
+    stream: Any, fmt: str, progress: Callable[[int], None] | None = None, image_urls: ImageURLs | None = None
+) -> int:
+    exporter = Exporter(fmt, progress=progress, image_urls=image_urls)
     for chunk in exporter:
         stream.write(chunk)
     return exporter.count

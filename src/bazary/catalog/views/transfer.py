@@ -23,6 +23,7 @@ from rest_framework.views import APIView
 from bazary.core.tasks import enqueue
 from bazary.core.views import BazaryAPIMixin, JSONRenderer
 
+from ..exportimages import ImageURLs
 from ..models import ImportJob, get_product_model
 from ..schema import E401, E403, E404, WRITE_ERRORS
 from ..serializers.imports import ImportJobSerializer, ImportUploadSerializer
@@ -83,7 +84,11 @@ class ProductExportView(BazaryAPIMixin, APIView):
         if fmt not in EXPORT_FORMATS:
             raise ValidationError({"format": [_("Choose csv or json.")]})
         name = f"products-{timezone.now():%Y%m%d-%H%M%S}.{fmt}"
-        response = StreamingHttpResponse((chunk.encode() for chunk in Exporter(fmt)), content_type=EXPORT_FORMATS[fmt])
+        response = StreamingHttpResponse(
+            # Image URLs the storage gives relative (/media/...) made absolute with the request.
+            (chunk.encode() for chunk in Exporter(fmt, image_urls=ImageURLs(absolute=request.build_absolute_uri))),
+            content_type=EXPORT_FORMATS[fmt],
+        )
         response["Content-Disposition"] = f'attachment; filename="{name}"'
         response["Cache-Control"] = "no-store"
         return response
