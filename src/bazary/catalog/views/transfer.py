@@ -67,8 +67,9 @@ class ProductExportView(BazaryAPIMixin, APIView):
         summary=_("Export every product (CSV or JSON), streamed"),
         description=_(
             "Staff with the view permission of products. Every product, inactive ones and cost prices included, "
-            "with its variants, in the format bazary_import_products and products/import/ read back. Streamed in "
-            "constant memory; CSV cells that a spreadsheet would take for a formula start with a quote."
+            "with its variants and images (absolute URLs), in the format bazary_import_products and products/import/ "
+            "read back. Streamed in constant memory; CSV cells that a spreadsheet would take for a formula start "
+            "with a quote."
         ),
         parameters=[OpenApiParameter("format", OpenApiTypes.STR, enum=list(EXPORT_FORMATS), required=False)],
         responses={
