@@ -12,7 +12,9 @@ variants by its stored ``has_variants``), and builds each item
 with the serializer's own fields: a plain model column goes through the
 serializer's compiled step (:mod:`bazary.core.readplan`) on the row, the
 built-in computed fields (category, tags, price range, options, stock,
-primary image) are built here the way :class:`ProductSerializer` builds them.
+primary image) are built here the way :class:`ProductSerializer` builds them,
+their rules (stock, prices, options) being :mod:`bazary.catalog.rules`' on the
+rows' values, as the models' are on their attributes.
 
 It is used only when it can write what the serializer writes:
 :meth:`ListRows.for_serializer` returns ``None`` (the view then serializes
@@ -36,6 +38,7 @@ from rest_framework import relations, serializers
 
 from bazary.core.readplan import SKIP, compile_step
 
+from . import rules
 from .models import AbstractProduct, ProductImage, Tag, Variant, VariantOptionValue
 from .serializers.common import CategoryField, TagField, _is_staff, stored_file_url
 from .serializers.products import ProductSerializer
@@ -100,13 +103,16 @@ def _money(value: Any) -> str:
 
 class _Product:
     """What the built-in fields need of one product: its row, its variants'
-    rows (in order, inactive ones too), its tags and primary image."""
+    rows (in order, inactive ones too) and what :mod:`~bazary.catalog.rules`
+    reads of them, its tags and primary image."""
 
-    __slots__ = ("image", "row", "tags", "variants")
+    __slots__ = ("image", "prices", "row", "stocks", "tags", "variants")
 
     def __init__(self, row: dict[str, Any]) -> None:
         self.row = row
         self.variants: list[dict[str, Any]] = []
+        self.stocks: list[rules.StockState] = []
+        self.prices: list[rules.PriceState] = []
         self.tags: list[dict[str, str]] = []
         self.image: dict[str, Any] | None = None
 
@@ -181,7 +187,7 @@ class ListRows:
                     item[name] = value
             if "stock" in item and product.variants:
                 # ProductSerializer.to_representation: its variants' total.
-                item["stock"] = sum(v["stock"] for v in product.active() if v["track_inventory"])
+                item["stock"] = rules.variants_stock(product.stocks)
             items.append(item)
         return items
 
@@ -216,56 +222,45 @@ class ListRows:
         ):
             variant["links"] = []
             variants[variant["id"]] = variant
-            products[variant["product_id"]].variants.append(variant)
+            owner = products[variant["product_id"]]
+            owner.variants.append(variant)
+            owner.stocks.append((variant["is_active"], variant["track_inventory"], variant["stock"]))
+            owner.prices.append((variant["is_active"], variant["price"]))
         if variants and "options" in self.names:
-            for link in VariantOptionValue.objects.filter(variant_id__in=list(variants)).values(
+            # The variant's id, then a rules.OptionLink.
+            for link in VariantOptionValue.objects.filter(variant_id__in=list(variants)).values_list(
                 "variant_id",
                 "option_id",
-                "option__slug",
-                "option__name",
                 "option__position",
+                "option__name",
+                "option__slug",
                 "value_id",
+                "value__position",
                 "value__slug",
                 "value__name",
                 "value__color",
-                "value__position",
             ):
-                variants[link["variant_id"]]["links"].append(link)
+                variants[link[0]]["links"].append(link[1:])
 
     # ------------------------------------------------------------------ the built-in fields
 
     def in_stock(self, product: _Product) -> bool:
-        if product.variants:  # AbstractProduct.in_stock
-            return any(not v["track_inventory"] or v["stock"] > 0 for v in product.active())
-        return not product.row["track_inventory"] or product.row["stock"] > 0
+        """:func:`bazary.catalog.rules.product_in_stock` of the rows."""
+        row = product.row
+        return rules.product_in_stock(row["track_inventory"], row["stock"], product.stocks)
 
-    def price_bound(self, product: _Product, bound: Callable[[list[Any]], Any]) -> str:
+    def price_bound(self, product: _Product, bound: int) -> str:
+        """:func:`bazary.catalog.rules.price_bounds`' lowest (``bound`` 0)
+        or highest (1), or the product's price without an active variant."""
         price = product.row["price"]
-        prices = [price if v["price"] is None else v["price"] for v in product.active()]
-        return _money(bound(prices) if prices else price)
+        bounds = rules.price_bounds(price, product.prices)
+        return _money(price if bounds is None else bounds[bound])
 
     def options(self, product: _Product) -> list[dict[str, Any]]:
-        """:func:`bazary.catalog.variants.options_of` of the visible variants."""
+        """:func:`bazary.catalog.variants.options_of` of the visible variants:
+        :func:`bazary.catalog.rules.options_json` of their links' rows."""
         visible = product.variants if self.staff else product.active()
-        options: dict[Any, tuple[dict[str, Any], dict[Any, dict[str, Any]]]] = {}
-        for variant in visible:
-            for link in variant["links"]:
-                entry = options.setdefault(link["option_id"], (link, {}))
-                entry[1][link["value_id"]] = link
-        ordered = sorted(
-            options.values(), key=lambda e: (e[0]["option__position"], e[0]["option__name"], e[0]["option_id"])
-        )
-        return [
-            {
-                "slug": option["option__slug"],
-                "name": option["option__name"],
-                "values": [
-                    {"slug": v["value__slug"], "name": v["value__name"], "color": v["value__color"]}
-                    for v in sorted(values.values(), key=lambda v: (v["value__position"], v["value_id"]))
-                ],
-            }
-            for option, values in ordered
-        ]
+        return rules.options_json(link for variant in visible for link in variant["links"])
 
     def primary_image(self, product: _Product) -> dict[str, Any] | None:
         image = product.image
@@ -321,8 +316,8 @@ def _builder(field: drf_fields.Field, reader: ListRows) -> Builder | None:
         if field.method_name != f"get_{name}":
             return None
         return {
-            "price_min": lambda product: reader.price_bound(product, min),
-            "price_max": lambda product: reader.price_bound(product, max),
+            "price_min": lambda product: reader.price_bound(product, 0),
+            "price_max": lambda product: reader.price_bound(product, 1),
             "options": reader.options,
             "primary_image": reader.primary_image,
         }[name]

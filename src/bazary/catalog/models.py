@@ -27,6 +27,7 @@ from django.utils.translation import gettext_lazy as _
 
 from bazary.core.models import TimeStampedModel
 
+from . import rules
 from .conf import catalog_settings
 from .fields import SearchVectorField
 
@@ -363,6 +364,11 @@ def variant_prefetches(*, with_images: bool = False) -> list[models.Prefetch]:
     ]
 
 
+def _stock_states(variants: Iterable[Any]) -> list[rules.StockState]:
+    """What :mod:`bazary.catalog.rules` reads of variants for stock."""
+    return [(variant.is_active, variant.track_inventory, variant.stock) for variant in variants]
+
+
 class JoinedIds(models.Aggregate):
     """The ids of a relation as one comma-separated string (``"3,8"``), or
     ``None`` when there are none: ``GROUP_CONCAT`` on SQLite and MySQL,
@@ -458,10 +464,8 @@ class AbstractProduct(TimeStampedModel):
 
     @property
     def in_stock(self) -> bool:
-        variants = self.variant_list()
-        if variants:
-            return any(variant.in_stock for variant in variants if variant.is_active)
-        return not self.track_inventory or self.stock > 0
+        """:func:`bazary.catalog.rules.product_in_stock`."""
+        return rules.product_in_stock(self.track_inventory, self.stock, _stock_states(self.variant_list()))
 
     @property
     def is_low_stock(self) -> bool:
@@ -480,15 +484,17 @@ class AbstractProduct(TimeStampedModel):
 
     def variant_summary(self) -> dict[str, Any]:
         """``price_min``/``price_max`` over the active variants (effective
-        prices: a variant without a price has the product's), their total
-        ``stock`` (tracked ones), and whether one is ``in_stock``."""
-        active = [variant for variant in self.variant_list() if variant.is_active]
-        prices = [variant.effective_price for variant in active]
+        prices: a variant without a price has the product's; ``None`` without
+        an active one), their total ``stock`` (tracked ones), and whether one
+        is ``in_stock``: the rules of :mod:`bazary.catalog.rules`."""
+        variants = self.variant_list()
+        states = _stock_states(variants)
+        bounds = rules.price_bounds(self.price, [(variant.is_active, variant.price) for variant in variants])
         return {
-            "price_min": min(prices) if prices else None,
-            "price_max": max(prices) if prices else None,
-            "stock": sum(variant.stock for variant in active if variant.track_inventory),
-            "in_stock": any(variant.in_stock for variant in active),
+            "price_min": bounds[0] if bounds else None,
+            "price_max": bounds[1] if bounds else None,
+            "stock": rules.variants_stock(states),
+            "in_stock": rules.variants_in_stock(states),
         }
 
     def clean(self) -> None:
@@ -706,12 +712,16 @@ class Variant(TimeStampedModel):
 
     @property
     def effective_price(self) -> Any:
-        """Its own price, or else its product's."""
-        return self.price if self.price is not None else cast(Any, self.product).price
+        """Its own price, or else its product's
+        (:func:`bazary.catalog.rules.effective_price`); the product is read
+        only for a variant without a price of its own."""
+        product_price = cast(Any, self.product).price if self.price is None else None
+        return rules.effective_price(self.price, product_price)
 
     @property
     def in_stock(self) -> bool:
-        return not self.track_inventory or self.stock > 0
+        """:func:`bazary.catalog.rules.unit_in_stock`."""
+        return rules.unit_in_stock(self.track_inventory, self.stock)
 
     @property
     def is_low_stock(self) -> bool:

@@ -12,6 +12,7 @@ from typing import Any
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
+from . import rules
 from .models import Option, OptionValue, Variant, VariantOptionValue, get_product_model, value_slug
 
 
@@ -32,30 +33,32 @@ def find_value(option: Option, text: str) -> OptionValue | None:
 def options_of(variants: Iterable[Variant]) -> list[dict[str, Any]]:
     """``[{slug, name, values: [{slug, name, color}]}]``: the options of
     ``variants`` (prefetched with their option links) and the values they use,
-    each in its order; no query."""
-    options: dict[int, tuple[Option, dict[int, OptionValue]]] = {}
-    for variant in variants:
-        for link in variant.option_links.all():
-            entry = options.setdefault(link.option_id, (link.option, {}))
-            entry[1][link.value_id] = link.value
-    ordered = sorted(options.values(), key=lambda entry: (entry[0].position, entry[0].name, entry[0].pk))
-    return [
-        {
-            "slug": option.slug,
-            "name": option.name,
-            "values": [
-                {"slug": value.slug, "name": value.name, "color": value.color}
-                for value in sorted(values.values(), key=lambda value: (value.position, value.pk))
-            ],
-        }
-        for option, values in ordered
-    ]
+    each in its order (:func:`bazary.catalog.rules.options_json`); no query."""
+    return rules.options_json(_option_link(link) for variant in variants for link in variant.option_links.all())
+
+
+def _option_link(link: VariantOptionValue) -> rules.OptionLink:
+    """What :func:`bazary.catalog.rules.options_json` reads of a link."""
+    option, value = link.option, link.value
+    return (
+        link.option_id,
+        option.position,
+        option.name,
+        option.slug,
+        link.value_id,
+        value.position,
+        value.slug,
+        value.name,
+        value.color,
+    )
 
 
 def values_of(variant: Variant) -> list[dict[str, Any]]:
-    """``[{option, option_name, value, name, color}]`` in the options' order."""
+    """``[{option, option_name, value, name, color}]`` in the options' order
+    (:func:`bazary.catalog.rules.option_order`)."""
     links = sorted(
-        variant.option_links.all(), key=lambda link: (link.option.position, link.option.name, link.option_id)
+        variant.option_links.all(),
+        key=lambda link: rules.option_order(link.option.position, link.option.name, link.option_id),
     )
     return [
         {
