@@ -73,12 +73,12 @@ def _link(option_id, option_position, option_name, value_id, value_position, val
 
 def test_options_in_position_name_id_order_values_in_position_id_order():
     links = [
-        _link(3, 1, "Size", 31, 1, "M"),
-        _link(9, 0, "Width", 90, 0, "Narrow"),
-        _link(3, 1, "Size", 30, 0, "S"),
-        _link(5, 0, "Colour", 51, 0, "White"),  # position 0: before Width by its name
-        _link(5, 0, "Colour", 50, 0, "Black"),  # same position: by id
-        _link(3, 1, "Size", 31, 1, "M"),  # a value used twice is listed once
+        _link(3, 1, "Size", 30, 1, "M"),
+        _link(5, 0, "Width", 50, 0, "Narrow"),
+        _link(3, 1, "Size", 31, 0, "S"),  # position 0: before M, whose id is lower
+        _link(9, 0, "Colour", 91, 0, "White"),  # position 0: before Width (a lower id) by its name
+        _link(9, 0, "Colour", 90, 0, "Black"),  # same position: by id
+        _link(3, 1, "Size", 30, 1, "M"),  # a value used twice is listed once
         _link(4, 1, "Size", 40, 0, "XL"),  # same position and name as 3: by id
     ]
     assert rules.options_json(links) == [
