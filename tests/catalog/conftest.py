@@ -166,3 +166,11 @@ def shopify_sample(image_server, tmp_path):
     from .image_server import write_sample
 
     return write_sample(image_server, tmp_path)
+
+
+@pytest.fixture
+def local_storage(settings):
+    """Product images in ``FileSystemStorage`` (relative ``/media/...`` URLs),
+    whatever the suite's storage (S3 under scripts/services.py, whose bucket
+    the image downloads cannot read anonymously)."""
+    settings.STORAGES = {**settings.STORAGES, "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"}}

@@ -477,13 +477,13 @@ def serve_exported_images(image_server):
         with image.image.open("rb") as handle:
             data = handle.read()
         path = urlsplit(image.image.storage.url(image.image.name)).path
-        image_server.routes[path] = Route(200, data)  # (with S3 the export's URLs are the bucket's own)
+        image_server.routes[path] = Route(200, data)
         served[path] = (image.alt_text, image.position, data)
     return served
 
 
 @pytest.mark.parametrize("fmt", ["csv", "json"])
-def test_export_then_import_elsewhere_brings_the_same_images(image_server, tmp_path, fmt):
+def test_export_then_import_elsewhere_brings_the_same_images(image_server, tmp_path, fmt, local_storage):
     """Export a product with two images, import the file into an empty
     catalog (downloading from the exported URLs, served on the loopback
     server): the same images, alt texts, positions and variant link; the
@@ -542,11 +542,7 @@ def test_an_export_imported_back_into_its_shop_downloads_nothing(image_server, t
     assert stored_files() == files
 
 
-def test_the_command_says_when_it_writes_relative_image_urls(tmp_path, settings):
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    }
+def test_the_command_says_when_it_writes_relative_image_urls(tmp_path, local_storage):
     from bazary.testing.catalog import ProductImageFactory
 
     image = ProductImageFactory()
@@ -561,14 +557,10 @@ def test_the_command_says_when_it_writes_relative_image_urls(tmp_path, settings)
         export_file(path, "--base-url", "shop.example")
 
 
-def test_relative_image_urls_name_the_shop_s_own_files(image_server, tmp_path, settings):
+def test_relative_image_urls_name_the_shop_s_own_files(image_server, tmp_path, local_storage):
     """An export with relative URLs imports back into its own shop (nothing
     downloaded, no copy); elsewhere (a product without that file) each is a
     row error saying to export with --base-url."""
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    }
     tee = exported_tee()
     path = tmp_path / "products.csv"
     export_file(path)

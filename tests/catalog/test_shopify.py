@@ -96,7 +96,7 @@ def without_file_names(text):
     return rows
 
 
-def test_round_trip_through_bazary_s_export(tmp_path, sample, image_server):
+def test_round_trip_through_bazary_s_export(tmp_path, sample, image_server, local_storage):
     """Shopify → bazary → export → wipe → import the export → the same
     export (images included, downloaded again from the exported URLs)."""
     from urllib.parse import urlsplit
