@@ -8,7 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext, override_settings
 
 from bazary.catalog.serializers import ProductSerializer
-from bazary.testing.catalog import OptionFactory, ProductFactory, ProductImageFactory, TagFactory, VariantFactory
+from bazary.testing.catalog import ProductFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -114,20 +114,3 @@ def test_a_list_without_search_is_counted_first(boots, api_client):
     _, sqls = get(api_client, "/api/products/?page_size=3")
     assert not [sql for sql in sqls if " OVER " in sql]
     assert [sql for sql in sqls if "COUNT(*)" in sql]
-
-
-@pytest.mark.parametrize("page_size", [1, 100])
-def test_a_search_page_costs_one_query_fewer_than_a_list(tree, api_client, page_size, django_assert_num_queries):
-    """Page, tags, primary images, variants, option values: 5 queries with
-    the count in the page's; on PostgreSQL the first matches are subqueries
-    of it, elsewhere (SimpleSearchBackend) one query before it."""
-    size = OptionFactory(name="Size", values=["S", "M"])
-    for i in range(3):
-        boot = ProductFactory(name=f"Boot {i}", category=tree["books"], tags=[TagFactory(name=f"t{i}")])
-        ProductImageFactory(product=boot, is_primary=True)
-        VariantFactory(product=boot, sku=f"BOOT-{i}", values=[size.values.first()])
-    expected = 5 if connection.vendor == "postgresql" else 6
-    with django_assert_num_queries(expected):
-        body = api_client.get(f"/api/products/?search=boot&page_size={page_size}").json()
-    assert body["count"] == 3
-    assert all(item["options"] and item["primary_image"] and item["tags"] for item in body["results"])

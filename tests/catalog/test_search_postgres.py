@@ -1,9 +1,6 @@
 """PostgreSQL search: weighted full text over the stored vector, trigram typo
 tolerance, and the indexes the migration installs."""
 
-import json
-import re
-
 import pytest
 from django.db import connection
 from django.test import override_settings
@@ -20,30 +17,6 @@ pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
 def _postgres_only():
     if connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL")
-
-
-def explain(sql, analyze=False):
-    """The JSON plan of ``sql``, a captured query (its values inlined)."""
-    with connection.cursor() as cursor:
-        cursor.execute(f"EXPLAIN (FORMAT JSON{', ANALYZE' if analyze else ''}) {sql}")
-        plan = cursor.fetchone()[0]
-    return (json.loads(plan) if isinstance(plan, str) else plan)[0]["Plan"]
-
-
-def init_plans(plan):
-    """The plan's InitPlans that select products (the words' first matches,
-    then the typo fallback's), outermost first."""
-    found = []
-
-    def walk(node):
-        if node.get("Subplan Name", "").startswith("InitPlan") and "bazary_catalog_product" in json.dumps(node):
-            found.append(node)
-            return
-        for child in node.get("Plans", ()):
-            walk(child)
-
-    walk(plan)
-    return found
 
 
 def slugs(response):
@@ -113,14 +86,15 @@ def test_search_can_use_an_index_for_every_branch(tree):
     ProductFactory(name="Espresso Machine", sku="EM-1", category=tree["books"])
     with CaptureQueriesContext(connection) as ctx:
         queryset = PostgresSearchBackend().search(Product.objects.all(), "expresso")
-    assert not ctx.captured_queries  # lazy: the words' and the fallback's first matches are subqueries
-    sql, params = queryset.query.sql_with_params()
-    assert " %%> " in sql  # %% : escaped for the parameters
+    queries = [(q["sql"], None) for q in ctx.captured_queries] + [queryset.query.sql_with_params()]
+    assert len(queries) == 3  # the words' first matches, the fallback's, the ranked page
+    assert any(" %> " in sql for sql, _ in queries)
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")
-        cursor.execute("EXPLAIN " + sql, params)
-        plan = "\n".join(row[0] for row in cursor.fetchall())
-    assert f"Seq Scan on {Product._meta.db_table}" not in plan, plan
+        for sql, params in queries:
+            cursor.execute("EXPLAIN " + sql, params)
+            plan = "\n".join(row[0] for row in cursor.fetchall())
+            assert f"Seq Scan on {Product._meta.db_table}" not in plan, plan
     assert [p.slug for p in queryset] == ["espresso-machine"]
 
 
@@ -216,6 +190,7 @@ def test_a_rare_word_is_estimated_as_rare(tree):
     guessed at half the table, so a rare word's search walked the whole
     ``created_at`` index (1.1 s at 1M products); ``pk = ANY(ARRAY(...))``
     is estimated as a few rows and PostgreSQL takes the GIN bitmap."""
+    import json
 
     from bazary.catalog.search import update_search_vectors
 
@@ -236,11 +211,15 @@ def test_a_rare_word_is_estimated_as_rare(tree):
         cursor.execute(f"ANALYZE {Product._meta.db_table}")
     with CaptureQueriesContext(connection) as ctx:
         list(PostgresSearchBackend().search(Product.objects.all(), "zephyrine"))
-    (search,) = ctx.captured_queries
-    words = init_plans(explain(search["sql"]))[0]
-    assert "search_vector" in str(words)
+    words = ctx.captured_queries[0]["sql"]
+    assert "search_vector" in words
+    assert "LIMIT" in words
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN (FORMAT JSON) " + words)
+        plan = cursor.fetchone()[0]
+    plan = json.loads(plan) if isinstance(plan, str) else plan
     # 20 of 2,000 rows match; the old guess was ~1,000.
-    assert words["Plan Rows"] < 200, words
+    assert plan[0]["Plan"]["Plan Rows"] < 200, plan
 
 
 def test_the_typo_fallback_walks_at_most_max_similar_names(tree):
@@ -257,19 +236,17 @@ def test_the_typo_fallback_walks_at_most_max_similar_names(tree):
     with CaptureQueriesContext(connection) as ctx:
         found = [p.slug for p in Backend().search(Product.objects.all(), "expresso")]
     assert found == ["espresso-machine-3", "espresso-machine-2"]
-    (search,) = ctx.captured_queries
-    fallback = re.search(r", '\{\}'\), ARRAY\((SELECT .*? LIMIT \d+)\)\)", search["sql"]).group(1)
+    fallback = ctx.captured_queries[1]["sql"]
     assert " %> " in fallback
-    assert fallback.endswith("LIMIT 2")
+    assert "LIMIT 2" in fallback
     assert "word_similarity(" not in fallback.lower()
     # The default keeps the threshold's meaning: the typo still finds them all.
     assert len(list(PostgresSearchBackend().search(Product.objects.all(), "expresso"))) == 4
 
 
-def test_the_ids_a_search_keeps_stay_in_the_database(tree, api_client):
-    """The first matches' ids are a subquery of the page's query (``=
-    ANY(ARRAY(...))``): no id is fetched, and none is sent back as a
-    parameter (a placeholder and a parameter each, before)."""
+def test_the_ids_a_search_keeps_are_one_parameter(tree, api_client):
+    """The first matches' ids reach the page query and its count as one array
+    (``= ANY(%s)``), not as a placeholder and a parameter each."""
     for i in range(30):
         ProductFactory(name=f"Kettle {i}", category=tree["books"], description="")
     sent = []
@@ -291,19 +268,5 @@ def test_a_search_that_finds_nothing_queries_no_page(tree, api_client):
         body = api_client.get("/api/products/?search=zzzzqqq").json()
     assert body["count"] == 0
     assert body["results"] == []
-    # One query: the words' first matches, the typo fallback's and the page,
-    # counted in it (no count query); no tag or image query for no product.
-    assert len(ctx.captured_queries) == 1
-
-
-def test_the_typo_fallback_runs_only_when_the_words_find_nothing(tree):
-    """Both first matches are subqueries of the page's query; PostgreSQL
-    runs the fallback's only when the words' is empty."""
-    ProductFactory(name="Espresso Machine", category=tree["books"], description="")
-    for text, fallback_runs in (("espresso", 0), ("expresso", 1)):
-        with CaptureQueriesContext(connection) as ctx:
-            assert len(list(PostgresSearchBackend().search(Product.objects.all(), text))) == 1
-        (search,) = ctx.captured_queries
-        plan = explain(search["sql"], analyze=True)
-        words, fallback = init_plans(plan)
-        assert (words["Actual Loops"], fallback["Actual Loops"]) == (1, fallback_runs), text
+    # the words' first matches and the typo fallback's; no count, no page
+    assert len([q for q in ctx.captured_queries if "bazary_catalog_product" in q["sql"]]) == 2

@@ -38,16 +38,16 @@ class BaseSearchBackend(ABC):
         """Return ``queryset`` filtered to the matches of ``text``, best first."""
 
 
-def first_matches(matches: models.QuerySet, limit: int | None = None) -> models.QuerySet:
+def first_matches(matches: models.QuerySet, limit: int | None = None) -> list[Any]:
     """The primary keys of the first ``SEARCH_MAX_RESULTS`` matches (or
-    ``limit``, when lower) in the model's default order: a query that stops
+    ``limit``, when lower) in the model's default order: one query that stops
     early (an index scan on ``created_at`` for a common word, a bitmap of a
     few rows for a rare one) instead of ranking and counting every match."""
     from .conf import catalog_settings
 
     ordering = matches.model._meta.ordering or ["-pk"]
     cap = catalog_settings.SEARCH_MAX_RESULTS if limit is None else min(limit, catalog_settings.SEARCH_MAX_RESULTS)
-    return matches.order_by(*ordering).values_list("pk", flat=True)[:cap]
+    return list(matches.order_by(*ordering).values_list("pk", flat=True)[:cap])
 
 
 class SimpleSearchBackend(BaseSearchBackend):
@@ -70,8 +70,7 @@ class SimpleSearchBackend(BaseSearchBackend):
                 | Q(pk__in=queryset.model._default_manager.filter(tags__name__icontains=word).values("pk"))
                 | Q(pk__in=Variant.objects.filter(sku__icontains=word).values("product_id"))
             )
-        # A list, not a subquery: MySQL has no LIMIT in an IN subquery.
-        queryset = queryset.filter(pk__in=list(first_matches(matches)))
+        queryset = queryset.filter(pk__in=first_matches(matches))
         rank = Case(
             When(name__icontains=text, then=Value(3)),
             When(sku__icontains=text, then=Value(2)),
@@ -110,24 +109,27 @@ class PostgresSearchBackend(BaseSearchBackend):
 
         # A variant's exact SKU (any case: the UPPER(sku) index of variants) finds its product.
         by_variant = Q(EqualsAny(F("pk"), Variant.objects.filter(sku__iexact=text).values("product_id")))
-        words = first_matches(queryset.filter(Q(search_vector=query) | Q(sku__iexact=text) | by_variant))
-        # Typo tolerance as a fallback: a similarity per row examined is
-        # what made a common word's search slow when it was always OR-ed in.
-        similar = queryset
-        exact = self.word_similarity_threshold == CONNECTION_WORD_SIMILARITY_THRESHOLD
-        if _trigram_index_usable(queryset.db, self.word_similarity_threshold):
-            # ``name %> text`` lets the trigram GIN index find the
-            # candidates; at the connection's threshold it is the cut-off
-            # itself (a second word_similarity() per row would double the
-            # cost of the walk), above it the filter below keeps it exact.
-            similar = similar.filter(TrigramWordSimilar(F("name"), Value(text)))
-        else:
-            exact = False
-        if not exact:
-            similar = similar.annotate(search_similarity=similarity).filter(
-                search_similarity__gte=self.word_similarity_threshold
-            )
-        found = FirstNonEmpty(words, first_matches(similar, limit=self.max_similar))
+        found = first_matches(queryset.filter(Q(search_vector=query) | Q(sku__iexact=text) | by_variant))
+        if not found:
+            # Typo tolerance as a fallback: a similarity per row examined is
+            # what made a common word's search slow when it was always OR-ed in.
+            similar = queryset
+            exact = self.word_similarity_threshold == CONNECTION_WORD_SIMILARITY_THRESHOLD
+            if _trigram_index_usable(queryset.db, self.word_similarity_threshold):
+                # ``name %> text`` lets the trigram GIN index find the
+                # candidates; at the connection's threshold it is the cut-off
+                # itself (a second word_similarity() per row would double the
+                # cost of the walk), above it the filter below keeps it exact.
+                similar = similar.filter(TrigramWordSimilar(F("name"), Value(text)))
+            else:
+                exact = False
+            if not exact:
+                similar = similar.annotate(search_similarity=similarity).filter(
+                    search_similarity__gte=self.word_similarity_threshold
+                )
+            found = first_matches(similar, limit=self.max_similar)
+        if not found:
+            return queryset.none()  # what ``pk__in=[]`` gave: no page or count query
         # A product the words match ranks by the full-text rank (the name's
         # weight first), one the fallback found by its name's similarity:
         # each row pays one of the two (both were half the page query's time).
@@ -137,7 +139,7 @@ class PostgresSearchBackend(BaseSearchBackend):
             output_field=FloatField(),
         )
         return (
-            queryset.filter(EqualsAny(F("pk"), found))
+            queryset.filter(EqualsAnyOf(F("pk"), found))
             .annotate(**{RANK: rank})
             .order_by(f"-{RANK}", *queryset.model._meta.ordering)
         )
@@ -186,43 +188,36 @@ class AutoSearchBackend(BaseSearchBackend):
 
 
 class EqualsAny(Func):
-    """``lhs = ANY(array)``; a queryset for ``array`` is ``ARRAY(subquery)``:
-    the subquery runs once (an InitPlan) and PostgreSQL estimates the
-    condition as a handful of rows. ``lhs IN (subquery)`` as a branch of an
-    ``OR`` is a hashed SubPlan the planner guesses at half the table: a rare
-    word's search then walked the whole ``created_at`` index (1.1 s at 1M
-    products instead of 1 ms)."""
+    """``lhs = ANY(ARRAY(subquery))``: the subquery runs once (an InitPlan)
+    and PostgreSQL estimates the condition as a handful of rows. ``lhs IN
+    (subquery)`` as a branch of an ``OR`` is a hashed SubPlan the planner
+    guesses at half the table: a rare word's search then walked the whole
+    ``created_at`` index (1.1 s at 1M products instead of 1 ms)."""
 
     template = "%(expressions)s)"
-    arg_joiner = " = ANY("
+    arg_joiner = " = ANY(ARRAY"
     output_field = models.BooleanField()
 
-    def __init__(self, lhs: Any, array: Any) -> None:
-        super().__init__(lhs, ArrayOf(array) if isinstance(array, models.QuerySet) else array)
+    def __init__(self, lhs: Any, subquery: models.QuerySet) -> None:
+        super().__init__(lhs, Subquery(subquery))
 
 
-class ArrayOf(Func):
-    """``ARRAY(subquery)``: the subquery's one column as an array."""
+class EqualsAnyOf(Func):
+    """``lhs = ANY(%s)``: a list of values as one array parameter (PostgreSQL).
+    ``pk__in=<list>`` compiles a placeholder and adapts a parameter per value,
+    and PostgreSQL parses a constant per value: for the 1,000 ids a search
+    keeps, in the page's query and again in its count, that was about a
+    quarter of a common word's search (docs/performance.md)."""
 
-    template = "ARRAY%(expressions)s"
+    output_field = models.BooleanField()
 
-    def __init__(self, subquery: models.QuerySet) -> None:
-        super().__init__(Subquery(subquery))
+    def __init__(self, lhs: Any, values: Any) -> None:
+        super().__init__(lhs)
+        self.values = list(values)
 
-
-class FirstNonEmpty(Func):
-    """``ARRAY(first)`` unless it is empty, else ``ARRAY(otherwise)``.
-    PostgreSQL runs each subquery once, as an InitPlan, and only when its
-    value is first needed: ``otherwise`` runs only when ``first`` is empty.
-    The ids a search keeps stay in the database: the page query runs its
-    matches' subquery itself (no round trip, no 1,000 ids fetched and sent
-    back as a parameter)."""
-
-    template = "COALESCE(NULLIF(%(expressions)s)"
-    arg_joiner = ", '{}'), "
-
-    def __init__(self, first: models.QuerySet, otherwise: models.QuerySet) -> None:
-        super().__init__(ArrayOf(first), ArrayOf(otherwise))
+    def as_sql(self, compiler: Any, connection: Any, *args: Any, **extra_context: Any) -> Any:
+        sql, params = compiler.compile(self.get_source_expressions()[0])
+        return f"{sql} = ANY(%s)", (*params, self.values)
 
 
 class _TagNames(models.Aggregate):
