@@ -8,7 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext, override_settings
 
 from bazary.catalog.serializers import ProductSerializer
-from bazary.testing.catalog import ProductFactory
+from bazary.testing.catalog import OptionFactory, ProductFactory, ProductImageFactory, TagFactory, VariantFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -114,3 +114,19 @@ def test_a_list_without_search_is_counted_first(boots, api_client):
     _, sqls = get(api_client, "/api/products/?page_size=3")
     assert not [sql for sql in sqls if " OVER " in sql]
     assert [sql for sql in sqls if "COUNT(*)" in sql]
+
+
+@pytest.mark.parametrize("page_size", [1, 100])
+def test_a_search_page_costs_what_a_list_costs(tree, api_client, page_size, django_assert_num_queries):
+    """First matches, then the page (counted in it), tags, primary images,
+    variants and option values: 6 queries at any page size, a list's 6
+    (count, page and the same four)."""
+    size = OptionFactory(name="Size", values=["S", "M"])
+    for i in range(3):
+        boot = ProductFactory(name=f"Boot {i}", category=tree["books"], tags=[TagFactory(name=f"t{i}")])
+        ProductImageFactory(product=boot, is_primary=True)
+        VariantFactory(product=boot, sku=f"BOOT-{i}", values=[size.values.first()])
+    with django_assert_num_queries(6):
+        body = api_client.get(f"/api/products/?search=boot&page_size={page_size}").json()
+    assert body["count"] == 3
+    assert all(item["options"] and item["primary_image"] and item["tags"] for item in body["results"])
