@@ -47,14 +47,15 @@ class SearchCountPaginator(Paginator):
         if wanted < 1 or self.orphans or self._count_known() or not _counts_in_page(self.object_list):
             return super().page(number)
         bottom = (wanted - 1) * self.per_page
-        rows = list(self.object_list.annotate(**{_TOTAL: Window(Count("*"))})[bottom : bottom + self.per_page])
+        queryset = cast(Any, self.object_list)
+        rows = list(queryset.annotate(**{_TOTAL: Window(Count("*"))})[bottom : bottom + self.per_page])
         if not rows and wanted > 1:
             return super().page(number)
         total = 0
         for row in rows:
             total = (row if isinstance(row, dict) else row.__dict__).pop(_TOTAL)
         self._know_count(total)
-        return self._get_page(rows, self.validate_number(wanted), self)
+        return cast(Any, self)._get_page(rows, self.validate_number(wanted), self)  # Django's hook
 
     def _count_known(self) -> bool:
         return "count" in self.__dict__
